@@ -1,0 +1,158 @@
+import { Job } from "@clementine/shared";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "../lib/firebase.js";
+import { experienceRef, jobRef, jobsCollection, sessionRef } from "../lib/refs.js";
+import { isEnded, nodes, postJson, seedSession, signInAnonymously, startPipeline, functionUrl, watchDoc, type Guest } from "../test/emulators.js";
+
+let guest: Guest;
+let other: Guest;
+
+beforeAll(async () => {
+  [guest, other] = await Promise.all([signInAnonymously(), signInAnonymously()]);
+  // Warm the function up so the first real case is not a cold start.
+  await postJson(functionUrl("startTransformPipeline"), null, {}, "GET");
+});
+
+const leaksNothing = (message: string) => expect(message).not.toMatch(/\bat \S+ \(|\/[\w-]+\/[\w.-]+|Error:|firestore|undefined is/i);
+
+describe("startTransformPipeline rejects", () => {
+  it.each([
+    ["GET", 405, "METHOD_NOT_ALLOWED"],
+    ["PUT", 405, "METHOD_NOT_ALLOWED"],
+  ])("%s with %i %s", async (method, status, code) => {
+    const res = await postJson(functionUrl("startTransformPipeline"), {}, { authorization: `Bearer ${guest.idToken}` }, method);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
+
+  it.each([
+    ["no Authorization header", undefined],
+    ["a malformed token", "not-a-jwt"],
+  ])("a request with %s with 401 UNAUTHENTICATED", async (_, token) => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-1" }, token);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("UNAUTHENTICATED");
+    leaksNothing(res.body.error.message);
+    expect((await sessionRef(db, projectId, sessionId).get()).get("jobId")).toBeNull();
+  });
+
+  it.each([
+    ["a missing sessionId", { projectId: "p", stepId: "s" }, /sessionId/],
+    ["a numeric projectId", { projectId: 42, sessionId: "x", stepId: "s" }, /projectId/],
+    ["an empty stepId", { projectId: "p", sessionId: "x", stepId: "" }, /stepId/],
+    ["a path in sessionId", { projectId: "p", sessionId: "a/b", stepId: "s" }, /sessionId.*'\/'/],
+    ["an unknown field", { projectId: "p", sessionId: "x", stepId: "s", admin: true }, /admin/],
+  ])("a body with %s with 400 INVALID_REQUEST naming the field", async (_, body, field) => {
+    const res = await startPipeline(body, guest.idToken);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("INVALID_REQUEST");
+    expect(res.body.error.message).toMatch(field);
+  });
+
+  it("a body that is not a JSON object with 400 INVALID_REQUEST", async () => {
+    const res = await fetch(functionUrl("startTransformPipeline"), {
+      method: "POST",
+      headers: { authorization: `Bearer ${guest.idToken}`, "content-type": "text/plain" },
+      body: "projectId=p",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: "INVALID_REQUEST", message: expect.stringMatching(/^body: .*object/) } });
+  });
+
+  it("another guest's session with 403 PERMISSION_DENIED and writes nothing", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-1" }, other.idToken);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("PERMISSION_DENIED");
+    expect((await jobsCollection(db, projectId).get()).size).toBe(0);
+  });
+
+  it("an unknown session with 404 SESSION_NOT_FOUND", async () => {
+    const res = await startPipeline({ projectId: "no-such-project", sessionId: "nope", stepId: "step-1" }, guest.idToken);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("SESSION_NOT_FOUND");
+  });
+
+  it.each([
+    ["has no transform", null],
+    ["has a transform with no nodes", []],
+  ])("an experience that %s with 404 TRANSFORM_NOT_FOUND", async (_, transformNodes) => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: transformNodes });
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-1" }, guest.idToken);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("TRANSFORM_NOT_FOUND");
+    expect((await jobsCollection(db, projectId).get()).size).toBe(0);
+    expect((await sessionRef(db, projectId, sessionId).get()).get("jobStatus")).toBeNull();
+  });
+
+  it("a session whose experience was deleted with 404 TRANSFORM_NOT_FOUND", async () => {
+    const { projectId, sessionId, experienceId } = await seedSession({ guestUid: guest.uid });
+    await experienceRef(db, projectId, experienceId).delete();
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-1" }, guest.idToken);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("TRANSFORM_NOT_FOUND");
+  });
+
+  it("a malformed transform with 422 TRANSFORM_INVALID and a safe message", async () => {
+    const { projectId, sessionId, experienceId } = await seedSession({ guestUid: guest.uid });
+    await experienceRef(db, projectId, experienceId).update({ "transform.nodes": [{ id: "a" }] });
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-1" }, guest.idToken);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe("TRANSFORM_INVALID");
+    leaksNothing(res.body.error.message);
+  });
+});
+
+describe("startTransformPipeline accepts", () => {
+  it("a valid request: 202 with a jobId, a pending job and the session pointing at it", async () => {
+    const { projectId, sessionId, experienceId } = await seedSession({ guestUid: guest.uid, nodes: nodes(3) });
+    const session = sessionRef(db, projectId, sessionId);
+    const firstWrite = watchDoc(session, (snap) => snap.get("jobId") !== null);
+
+    const res = await startPipeline({ projectId, sessionId, stepId: "step-7" }, guest.idToken);
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ jobId: expect.any(String) });
+    const jobId = res.body.jobId as string;
+    // The first state the session is seen in after the request: the job exists, pending, mirrored.
+    const [created] = (await firstWrite).filter((snap) => snap.get("jobId") !== null);
+    expect(created?.data()).toMatchObject({ jobId, jobStatus: "pending", jobProgress: { currentNode: 0, totalNodes: 3, percentage: 0 }, jobError: null });
+
+    const job = Job.parse((await jobRef(db, projectId, jobId).get()).data());
+    expect(job).toMatchObject({
+      projectId,
+      sessionId,
+      experienceId,
+      stepId: "step-7",
+      input: { transform: { nodes: nodes(3) }, sessionInputs: { capture: { photo: "gs://demo/photo.jpg" } } },
+    });
+    expect(job.createdAt.toMillis()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("exactly one of two racing starts for one session; the other gets 409 JOB_IN_PROGRESS", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2, { delayMs: 500 }) });
+    const body = { projectId, sessionId, stepId: "step-1" };
+
+    const replies = await Promise.all([startPipeline(body, guest.idToken), startPipeline(body, guest.idToken)]);
+
+    expect(replies.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(replies.find((r) => r.status === 409)?.body.error.code).toBe("JOB_IN_PROGRESS");
+    const jobs = await jobsCollection(db, projectId).get();
+    expect(jobs.size).toBe(1);
+    expect(jobs.docs[0]?.id).toBe(replies.find((r) => r.status === 202)?.body.jobId);
+  });
+
+  it("a new job once the previous one ended, and refuses one while it runs", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2, { delayMs: 300 }) });
+    const body = { projectId, sessionId, stepId: "step-1" };
+    const first = await startPipeline(body, guest.idToken);
+    expect(first.status).toBe(202);
+    expect((await startPipeline(body, guest.idToken)).status).toBe(409);
+
+    await watchDoc(sessionRef(db, projectId, sessionId), isEnded);
+    const second = await startPipeline(body, guest.idToken);
+    expect(second.status).toBe(202);
+    expect(second.body.jobId).not.toBe(first.body.jobId);
+  });
+});

@@ -1,0 +1,59 @@
+import { Job } from "@clementine/shared";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_MESSAGES } from "../core/jobErrors.js";
+import { taskEnqueuer } from "../lib/enqueue.js";
+import { auth, db, functions } from "../lib/firebase.js";
+import { jobRef, jobsCollection, sessionRef } from "../lib/refs.js";
+import { isEnded, seedSession, signInAnonymously, watchDoc, type Guest } from "../test/emulators.js";
+import { startTransformPipelineCore, type StartDeps } from "./startTransformPipelineCore.js";
+
+// In-process, against the Firestore, Auth and Tasks emulators, with a fault
+// injected at one named point: the enqueue.
+let guest: Guest;
+beforeAll(async () => {
+  guest = await signInAnonymously();
+});
+
+const deps = (enqueue: StartDeps["enqueue"]): StartDeps => ({
+  db,
+  verifyIdToken: async (token) => (await auth.verifyIdToken(token)).uid,
+  enqueue,
+  timeoutSeconds: 60,
+});
+
+describe("when enqueuing fails", () => {
+  it("answers 500, fails the job with ENQUEUE_FAILED and frees the session for a retry", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
+    const request = { method: "POST", authorization: `Bearer ${guest.idToken}`, body: { projectId, sessionId, stepId: "s" } };
+    const unavailable = async () => {
+      throw Object.assign(new Error("14 UNAVAILABLE: connect ECONNREFUSED 10.0.0.1:443 at /srv/app/lib/x.js"), { code: 14 });
+    };
+
+    const reply = await startTransformPipelineCore(request, deps(unavailable));
+
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ error: { code: "INTERNAL", message: expect.not.stringMatching(/UNAVAILABLE|ECONNREFUSED|\/srv/) } });
+    const jobs = await jobsCollection(db, projectId).get();
+    expect(jobs.size).toBe(1);
+    const job = Job.parse(jobs.docs[0]!.data());
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "ENQUEUE_FAILED", message: CLIENT_MESSAGES.ENQUEUE_FAILED });
+    expect(job.error?.detail).toMatch(/ECONNREFUSED/);
+    const session = (await sessionRef(db, projectId, sessionId).get()).data();
+    expect(session).toMatchObject({ jobId: jobs.docs[0]!.id, jobStatus: "failed", jobError: { code: "ENQUEUE_FAILED", message: CLIENT_MESSAGES.ENQUEUE_FAILED } });
+
+    // Nothing is stuck: the guest can try again, and this time the job runs.
+    const retry = await startTransformPipelineCore(request, deps(taskEnqueuer(functions)));
+    expect(retry.status).toBe(202);
+    const jobId = (retry.body as { jobId: string }).jobId;
+    await watchDoc(jobRef(db, projectId, jobId), isEnded);
+    expect((await jobRef(db, projectId, jobId).get()).get("status")).toBe("completed");
+  });
+
+  it("treats a task that already exists (a retried enqueue) as enqueued", async () => {
+    const enqueue = taskEnqueuer(functions);
+    const task = { projectId: "p-dup", jobId: `dup-${Date.now()}` };
+    await enqueue(task, 60);
+    await expect(enqueue(task, 60)).resolves.toBeUndefined();
+  });
+});

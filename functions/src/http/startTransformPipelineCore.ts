@@ -1,0 +1,90 @@
+import { StartTransformPipelineRequest } from "@clementine/shared";
+import type { Firestore } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import type { z } from "zod";
+import { describeError, jobError } from "../core/jobErrors.js";
+import type { EnqueueTransformTask } from "../lib/enqueue.js";
+import { createJob } from "../lib/jobs/createJob.js";
+import { failJob } from "../lib/jobs/failJob.js";
+import { errorReply, type HttpReply } from "./apiError.js";
+
+export interface StartRequest {
+  method: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface StartDeps {
+  db: Firestore;
+  /** Resolves to the caller's uid; rejects when the token does not verify. */
+  verifyIdToken: (token: string) => Promise<string>;
+  enqueue: EnqueueTransformTask;
+  timeoutSeconds: number;
+}
+
+export async function startTransformPipelineCore(request: StartRequest, deps: StartDeps): Promise<HttpReply> {
+  if (request.method !== "POST") return errorReply("METHOD_NOT_ALLOWED", undefined, { Allow: "POST" });
+
+  const token = /^Bearer\s+(\S+)$/i.exec(request.authorization ?? "")?.[1];
+  if (!token) return errorReply("UNAUTHENTICATED");
+  let uid: string;
+  try {
+    uid = await deps.verifyIdToken(token);
+  } catch (error) {
+    logger.info("start.unauthenticated", { reason: describeError(error).split("\n")[0] });
+    return errorReply("UNAUTHENTICATED");
+  }
+
+  const parsed = StartTransformPipelineRequest.safeParse(request.body);
+  if (!parsed.success) return errorReply("INVALID_REQUEST", describeIssues(parsed.error));
+  const { projectId, sessionId, stepId } = parsed.data;
+  const log = { projectId, sessionId, uid };
+
+  const outcome = await createJob(deps.db, { projectId, sessionId, stepId, callerUid: uid, timeoutSeconds: deps.timeoutSeconds });
+  switch (outcome.kind) {
+    case "created":
+      break;
+    case "session-not-found":
+      return errorReply("SESSION_NOT_FOUND");
+    case "not-owner":
+      logger.warn("start.not_owner", log);
+      return errorReply("PERMISSION_DENIED");
+    case "job-in-progress":
+      return errorReply("JOB_IN_PROGRESS");
+    case "transform-not-found":
+      return errorReply("TRANSFORM_NOT_FOUND");
+    case "transform-invalid":
+      logger.error("start.transform_invalid", { ...log, detail: outcome.detail });
+      return errorReply("TRANSFORM_INVALID");
+    case "session-invalid":
+      logger.error("start.session_invalid", { ...log, detail: outcome.detail });
+      return errorReply("INTERNAL");
+    default:
+      return assertNever(outcome);
+  }
+
+  const { jobId } = outcome;
+  logger.info("job.created", { ...log, jobId, totalNodes: outcome.job.progress.totalNodes });
+  try {
+    await deps.enqueue({ projectId, jobId }, deps.timeoutSeconds);
+  } catch (error) {
+    const detail = `enqueue failed: ${describeError(error)}`;
+    logger.error("job.enqueue_failed", { ...log, jobId, detail });
+    // Leave nothing stuck: the session must not keep a pending job no task will run.
+    await failJob(deps.db, projectId, jobId, (job) => (job.status === "pending" ? jobError("ENQUEUE_FAILED", detail) : null));
+    return errorReply("INTERNAL", "The transform could not be started. Please try again.");
+  }
+  logger.info("job.enqueued", { ...log, jobId });
+  return { status: 202, body: { jobId } };
+}
+
+/** "sessionId: Invalid input: expected string, received undefined; …" — field paths, our words. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
+    .join("; ");
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled outcome: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,3 @@
+export { startTransformPipeline } from "./http/startTransformPipeline.js";
+export { sweepStuckJobs } from "./scheduled/sweepStuckJobs.js";
+export { transformPipelineJob } from "./tasks/transformPipelineJob.js";

@@ -1,0 +1,37 @@
+import type { SimulateConfig, TransformNode } from "@clementine/shared";
+
+export type NodeResult = Record<string, unknown>;
+
+export interface NodeContext {
+  /** Aborted when the job's deadline passes; a node should stop promptly. */
+  signal: AbortSignal;
+  sessionInputs: Record<string, unknown>;
+}
+
+/**
+ * Runs one node. No real image work yet (spec FR-015): a node succeeds at
+ * once with a stub result, unless `config.simulate` makes it slow or failing.
+ */
+export async function runStubNode(node: TransformNode, context: NodeContext): Promise<NodeResult> {
+  const simulate: SimulateConfig = node.config?.simulate ?? {};
+  if (simulate.delayMs) await delay(simulate.delayMs, context.signal);
+  if (simulate.fail === "error") {
+    throw new Error(`simulated failure in node ${node.id} (${node.type})`);
+  }
+  return { stub: true, type: node.type };
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { DocumentId } from "./ids.js";
+
+/** POST body of startTransformPipeline. */
+export const StartTransformPipelineRequest = z.strictObject({
+  projectId: DocumentId,
+  sessionId: DocumentId,
+  stepId: DocumentId,
+});
+export type StartTransformPipelineRequest = z.infer<typeof StartTransformPipelineRequest>;
+
+export const StartTransformPipelineResponse = z.object({ jobId: z.string() });
+export type StartTransformPipelineResponse = z.infer<typeof StartTransformPipelineResponse>;
+
+export const ApiErrorCode = z.enum([
+  /** 400: the body failed the schema; the message names the field. */
+  "INVALID_REQUEST",
+  /** 401: no ID token, or one that does not verify. */
+  "UNAUTHENTICATED",
+  /** 403: the session belongs to another guest. */
+  "PERMISSION_DENIED",
+  /** 404: no such session in that project. */
+  "SESSION_NOT_FOUND",
+  /** 404: the session's experience is gone or has no transform nodes. */
+  "TRANSFORM_NOT_FOUND",
+  /** 405: only POST is served. */
+  "METHOD_NOT_ALLOWED",
+  /** 409: the session already has a pending or running job. */
+  "JOB_IN_PROGRESS",
+  /** 422: the experience's transform configuration is malformed. */
+  "TRANSFORM_INVALID",
+  /** 500: anything else; the detail is in the logs (and the job, if one exists). */
+  "INTERNAL",
+]);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
+  INVALID_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  SESSION_NOT_FOUND: 404,
+  TRANSFORM_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  JOB_IN_PROGRESS: 409,
+  TRANSFORM_INVALID: 422,
+  INTERNAL: 500,
+};
+
+export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** Payload of a transformPipelineJob task: ids only, the job document holds the rest. */
+export const TransformPipelineTask = z.strictObject({ projectId: DocumentId, jobId: DocumentId });
+export type TransformPipelineTask = z.infer<typeof TransformPipelineTask>;

@@ -1,0 +1,5 @@
+export * from "./api.js";
+export * from "./experience.js";
+export * from "./ids.js";
+export * from "./job.js";
+export * from "./session.js";

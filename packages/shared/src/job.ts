@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { TransformConfig } from "./experience.js";
+import { Timestamp } from "./ids.js";
+
+export const JobStatus = z.enum([
+  /** Created and enqueued; no worker has claimed it yet. */
+  "pending",
+  /** Claimed by exactly one worker, which owns it until `deadlineAt`. */
+  "running",
+  /** Every node ran; `output` holds their results. */
+  "completed",
+  /** Ended with `error`; terminal until retried as a new job. */
+  "failed",
+  /** Stopped on purpose before it ended. */
+  "cancelled",
+]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** Statuses after which nothing about the job changes again. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+/** Statuses that block a new job for the same session. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["pending", "running"];
+
+export const JobErrorCode = z.enum([
+  /** A node of the transform threw. */
+  "NODE_FAILED",
+  /** The job ran past its timeout, or was never picked up in time, or its worker died. */
+  "TIMEOUT",
+  /** The job was created but could not be handed to Cloud Tasks. */
+  "ENQUEUE_FAILED",
+  /** The job's stored input cannot be run (e.g. a malformed node). */
+  "INVALID_INPUT",
+  /** Anything else; details are for admins only. */
+  "INTERNAL",
+]);
+export type JobErrorCode = z.infer<typeof JobErrorCode>;
+
+export const JobProgress = z.object({
+  /** Nodes finished so far. */
+  currentNode: z.int().min(0),
+  totalNodes: z.int().min(1),
+  /** 0–100, whole numbers. */
+  percentage: z.int().min(0).max(100),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+/** What a guest may see of a failure: a code and a message safe to show. */
+export const ClientJobError = z.object({ code: JobErrorCode, message: z.string() });
+export type ClientJobError = z.infer<typeof ClientJobError>;
+
+/** What an admin sees: the client view plus the technical detail. */
+export const JobError = ClientJobError.extend({
+  detail: z.string(),
+  nodeId: z.string().nullable(),
+});
+export type JobError = z.infer<typeof JobError>;
+
+export const NodeResult = z.object({ nodeId: z.string(), type: z.string(), result: z.record(z.string(), z.unknown()) });
+export const JobOutput = z.object({ nodes: z.array(NodeResult) });
+export type JobOutput = z.infer<typeof JobOutput>;
+
+/** `/projects/{projectId}/jobs/{jobId}` — written by the server only, read by project admins. */
+export const Job = z.object({
+  projectId: z.string(),
+  sessionId: z.string(),
+  experienceId: z.string(),
+  stepId: z.string(),
+  status: JobStatus,
+  progress: JobProgress,
+  /** The transform and the session's inputs as they were when the job was created. */
+  input: z.object({
+    transform: TransformConfig,
+    sessionInputs: z.record(z.string(), z.unknown()),
+  }),
+  output: JobOutput.nullable(),
+  error: JobError.nullable(),
+  /** While pending or running: past this (plus a grace period) the sweeper fails the job with TIMEOUT. */
+  deadlineAt: Timestamp.nullable(),
+  /** Incremented by every write; each write also updates the session in the same commit. */
+  revision: z.int().min(1),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+  updatedAt: Timestamp,
+});
+export type Job = z.infer<typeof Job>;
