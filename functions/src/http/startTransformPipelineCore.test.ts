@@ -25,9 +25,8 @@ describe("when enqueuing fails", () => {
   it("answers 500, fails the job with ENQUEUE_FAILED and frees the session for a retry", async () => {
     const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
     const request = { method: "POST", authorization: `Bearer ${guest.idToken}`, body: { projectId, sessionId, stepId: "s" } };
-    const unavailable = async () => {
-      throw Object.assign(new Error("14 UNAVAILABLE: connect ECONNREFUSED 10.0.0.1:443 at /srv/app/lib/x.js"), { code: 14 });
-    };
+    const unavailable = () =>
+      Promise.reject(Object.assign(new Error("14 UNAVAILABLE: connect ECONNREFUSED 10.0.0.1:443 at /srv/app/lib/x.js"), { code: 14 }));
 
     const reply = await startTransformPipelineCore(request, deps(unavailable));
 

@@ -2,7 +2,7 @@ import { TransformPipelineTask, type Job, type JobError, type TransformNode } fr
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describeError, jobError } from "../core/jobErrors.js";
-import { runStubNode, type NodeContext, type NodeResult } from "../lib/executor/stubExecutor.js";
+import { abortReason, runStubNode, type NodeContext, type NodeResult } from "../lib/executor/stubExecutor.js";
 import { claimJob } from "../lib/jobs/claimJob.js";
 import { completeJob } from "../lib/jobs/completeJob.js";
 import { failJob } from "../lib/jobs/failJob.js";
@@ -89,7 +89,7 @@ async function runNodes(
       // A node that ignores the signal still loses the race against the deadline.
       result = await Promise.race([runNode(node, context), rejectOnAbort(signal)]);
     } catch (error) {
-      throw signal.aborted ? signal.reason : new NodeFailed(node.id, error);
+      throw signal.aborted ? abortReason(signal) : new NodeFailed(node.id, error);
     }
     results.push({ nodeId: node.id, type: node.type, result });
     const last = index === nodes.length - 1;
@@ -101,8 +101,8 @@ async function runNodes(
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    if (signal.aborted) reject(abortReason(signal));
+    signal.addEventListener("abort", () => reject(abortReason(signal)), { once: true });
   });
 }
 

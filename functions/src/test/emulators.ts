@@ -109,7 +109,7 @@ export function watchDoc(ref: DocumentReference, until: (snap: DocumentSnapshot)
     signal?.addEventListener("abort", () => {
       clearTimeout(timer);
       stop();
-      reject(signal.reason);
+      reject(signal.reason instanceof Error ? signal.reason : new Error("watch abandoned"));
     });
     const stop = ref.onSnapshot(
       (snap) => {

@@ -1,0 +1,114 @@
+import {
+  assertFails,
+  assertSucceeds,
+  initializeTestEnvironment,
+  type RulesTestContext,
+  type RulesTestEnvironment,
+} from "@firebase/rules-unit-testing";
+import { doc, getDoc, setDoc, updateDoc, deleteDoc, collection, query, where, getDocs } from "firebase/firestore";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, it } from "vitest";
+
+// Its own emulator project, so the rules under test never meet the functions' data.
+let env: RulesTestEnvironment;
+const P = "proj-1";
+const session = { experienceId: "exp-1", guestUid: "guest-1", jobId: "job-1", jobStatus: "running", jobProgress: null, jobError: null };
+
+beforeAll(async () => {
+  const [host, port] = process.env.FIRESTORE_EMULATOR_HOST!.split(":");
+  env = await initializeTestEnvironment({
+    projectId: "demo-clementine-rules",
+    firestore: { rules: readFileSync(new URL("../../../firestore.rules", import.meta.url), "utf8"), host: host!, port: Number(port) },
+  });
+  await env.withSecurityRulesDisabled(async (ctx) => {
+    const db = ctx.firestore();
+    await setDoc(doc(db, `projects/${P}`), { name: "Project 1" });
+    await setDoc(doc(db, `projects/${P}/members/admin-1`), { role: "admin" });
+    await setDoc(doc(db, `projects/proj-2/members/admin-2`), { role: "admin" });
+    await setDoc(doc(db, `projects/${P}/experiences/exp-1`), { name: "E", transform: { nodes: [{ id: "n", type: "stub" }] } });
+    await setDoc(doc(db, `projects/${P}/sessions/sess-1`), session);
+    await setDoc(doc(db, `projects/${P}/jobs/job-1`), { status: "running", sessionId: "sess-1" });
+  });
+});
+
+afterAll(async () => {
+  await env.cleanup();
+});
+
+const guest = (uid = "guest-1"): RulesTestContext => env.authenticatedContext(uid, { firebase: { sign_in_provider: "anonymous" } });
+const admin = (uid = "admin-1") => env.authenticatedContext(uid);
+const anonymous = () => env.unauthenticatedContext();
+const db = (ctx: RulesTestContext) => ctx.firestore();
+
+describe("sessions", () => {
+  it("a guest reads their own session, and lists only theirs", async () => {
+    await assertSucceeds(getDoc(doc(db(guest()), `projects/${P}/sessions/sess-1`)));
+    await assertSucceeds(getDocs(query(collection(db(guest()), `projects/${P}/sessions`), where("guestUid", "==", "guest-1"))));
+  });
+
+  it("nobody else reads it: another guest, the signed-out, an admin of another project", async () => {
+    await assertFails(getDoc(doc(db(guest("guest-2")), `projects/${P}/sessions/sess-1`)));
+    await assertFails(getDoc(doc(db(anonymous()), `projects/${P}/sessions/sess-1`)));
+    await assertFails(getDoc(doc(db(admin("admin-2")), `projects/${P}/sessions/sess-1`)));
+    await assertFails(getDocs(collection(db(guest("guest-2")), `projects/${P}/sessions`)));
+  });
+
+  it("the project's admin reads it", async () => {
+    await assertSucceeds(getDoc(doc(db(admin()), `projects/${P}/sessions/sess-1`)));
+  });
+
+  it("a guest creates their own session with no job state, for an existing experience", async () => {
+    await assertSucceeds(setDoc(doc(db(guest("guest-3")), `projects/${P}/sessions/new-1`), { experienceId: "exp-1", guestUid: "guest-3" }));
+    await assertFails(setDoc(doc(db(guest("guest-3")), `projects/${P}/sessions/new-2`), { experienceId: "exp-1", guestUid: "guest-1" }));
+    await assertFails(setDoc(doc(db(guest("guest-3")), `projects/${P}/sessions/new-3`), { experienceId: "nope", guestUid: "guest-3" }));
+    await assertFails(
+      setDoc(doc(db(guest("guest-3")), `projects/${P}/sessions/new-4`), { experienceId: "exp-1", guestUid: "guest-3", jobStatus: "completed" }),
+    );
+    await assertFails(setDoc(doc(db(anonymous()), `projects/${P}/sessions/new-5`), { experienceId: "exp-1", guestUid: "x" }));
+  });
+
+  it("a guest adds inputs to their session but never writes job state, owner or experience", async () => {
+    const ref = doc(db(guest()), `projects/${P}/sessions/sess-1`);
+    await assertSucceeds(updateDoc(ref, { inputs: { capture: "photo.jpg" } }));
+    for (const change of [{ jobStatus: "completed" }, { jobId: "other" }, { jobProgress: { currentNode: 9 } }, { jobError: { code: "TIMEOUT", message: "x" } }, { guestUid: "guest-2" }, { experienceId: "x" }]) {
+      await assertFails(updateDoc(ref, change));
+    }
+    await assertFails(updateDoc(doc(db(guest("guest-2")), `projects/${P}/sessions/sess-1`), { inputs: {} }));
+    await assertFails(deleteDoc(ref));
+  });
+});
+
+describe("jobs", () => {
+  it("are read by the project's admins only", async () => {
+    await assertSucceeds(getDoc(doc(db(admin()), `projects/${P}/jobs/job-1`)));
+    await assertSucceeds(getDocs(collection(db(admin()), `projects/${P}/jobs`)));
+    await assertFails(getDoc(doc(db(admin("admin-2")), `projects/${P}/jobs/job-1`)));
+    await assertFails(getDoc(doc(db(guest()), `projects/${P}/jobs/job-1`)));
+    await assertFails(getDoc(doc(db(anonymous()), `projects/${P}/jobs/job-1`)));
+  });
+
+  it("are written by the server only, not even by admins", async () => {
+    for (const ctx of [guest(), admin(), anonymous()]) {
+      await assertFails(setDoc(doc(db(ctx), `projects/${P}/jobs/job-2`), { status: "pending" }));
+      await assertFails(updateDoc(doc(db(ctx), `projects/${P}/jobs/job-1`), { status: "completed" }));
+      await assertFails(deleteDoc(doc(db(ctx), `projects/${P}/jobs/job-1`)));
+    }
+  });
+});
+
+describe("experiences and members", () => {
+  it("signed-in users read experiences; only the project's admins write them", async () => {
+    await assertSucceeds(getDoc(doc(db(guest()), `projects/${P}/experiences/exp-1`)));
+    await assertFails(getDoc(doc(db(anonymous()), `projects/${P}/experiences/exp-1`)));
+    await assertSucceeds(setDoc(doc(db(admin()), `projects/${P}/experiences/exp-2`), { name: "New" }));
+    await assertFails(setDoc(doc(db(admin("admin-2")), `projects/${P}/experiences/exp-3`), { name: "New" }));
+    await assertFails(setDoc(doc(db(guest()), `projects/${P}/experiences/exp-4`), { name: "New" }));
+  });
+
+  it("a user reads their own membership; nobody writes one from a client", async () => {
+    await assertSucceeds(getDoc(doc(db(admin()), `projects/${P}/members/admin-1`)));
+    await assertFails(getDoc(doc(db(guest()), `projects/${P}/members/admin-1`)));
+    await assertFails(setDoc(doc(db(guest()), `projects/${P}/members/guest-1`), { role: "admin" }));
+    await assertFails(setDoc(doc(db(admin()), `projects/${P}/members/guest-1`), { role: "admin" }));
+  });
+});
