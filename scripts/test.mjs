@@ -35,7 +35,7 @@ step(`Starting the emulators (project ${TEST_PROJECT}) and running the tests`);
 const run = spawnSync(
   bin("firebase"),
   ["emulators:exec", "--project", TEST_PROJECT, "--only", "functions,firestore,tasks,auth", vitest],
-  { stdio: "inherit", cwd: root, env: { ...emulatorEnv(), CI: "true" } },
+  { stdio: "inherit", cwd: root, env: emulatorEnv() },
 );
 
 let passed = 0;

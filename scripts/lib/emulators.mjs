@@ -24,6 +24,10 @@ export function emulatorEnv(base = process.env) {
     ...base,
     JAVA_HOME: javaHome,
     PATH: `${join(javaHome, "bin")}${delimiter}${base.PATH ?? ""}`,
+    // Nothing may leave loopback: CI skips firebase-tools' MOTD fetch, npm
+    // offline answers its `npm show firebase-functions` from the cache.
+    CI: "true",
+    npm_config_offline: "true",
     NO_UPDATE_NOTIFIER: "1",
     METADATA_SERVER_DETECTION: "none",
     FIREBASE_CLI_DISABLE_UPDATE_CHECK: "true",

@@ -1,0 +1,40 @@
+// Runs inside `firebase emulators:exec` for `npm start`: seeds the demo data,
+// fires scheduled functions on their schedules (the emulator never does), and
+// keeps the emulators up until Ctrl+C.
+import { FIREBASE_PROJECT, FUNCTIONS_HOST, functionUrl } from "./emulatorConfig.js";
+import { fireScheduledFunction, listScheduledFunctions } from "./scheduledFunctions.js";
+import { DEMO, seed } from "./seed.js";
+
+await seed();
+const scheduled = await listScheduledFunctions(FUNCTIONS_HOST);
+
+const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+console.log(`
+${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators only, nothing leaves this machine)
+
+  Seeded: project ${DEMO.projectId}, experiences ${DEMO.experienceId} and ${DEMO.failingExperienceId},
+          session ${DEMO.sessionId} (guest ${DEMO.guestUid}), admin ${DEMO.admin.email} / ${DEMO.admin.password}
+  Endpoint: POST ${functionUrl("startTransformPipeline")}
+  Scheduler: ${scheduled.map((f) => `${f.name} (${f.schedule})`).join(", ") || "no scheduled functions"}
+
+  Next, in another terminal:
+    npm run demo                                   a guest starts a transform and watches it live
+    npm run demo -- --experience ${DEMO.failingExperienceId}   ...and one that fails
+
+  Ctrl+C stops everything.
+`);
+
+for (const fn of scheduled) {
+  setInterval(() => {
+    fireScheduledFunction(FUNCTIONS_HOST, FIREBASE_PROJECT, fn).then(
+      (status) => console.log(`scheduler: fired ${fn.name} → ${status}`),
+      (error: unknown) => console.error(`scheduler: ${fn.name} failed: ${String(error)}`),
+    );
+  }, fn.everyMs);
+}
+
+// Stay alive until the emulators (our parent) stop us.
+await new Promise<void>((resolve) => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => resolve());
+});
+process.exit(0);
