@@ -12,7 +12,7 @@ import { progressLine } from "./progressBar.js";
 import { DEMO } from "./seed.js";
 
 const { values } = parseArgs({ options: { experience: { type: "string", default: DEMO.experienceId } } });
-const experienceId = values.experience!;
+const experienceId = values.experience;
 
 const app = initializeApp({ projectId: FIREBASE_PROJECT, apiKey: "demo-key", authDomain: `${FIREBASE_PROJECT}.firebaseapp.com` });
 const auth = getAuth(app);
