@@ -79,7 +79,13 @@ function ensureFirestoreJar(env) {
   const cacheDir = env.FIREBASE_EMULATORS_PATH || join(homedir(), ".cache", "firebase", "emulators");
   const target = join(cacheDir, info.firestore.downloadPathRelativeToCacheDir);
   if (existsSync(target)) return;
-  if (!existsSync(DEBIAN_FIRESTORE_JAR)) return; // online machine: firebase-tools downloads it
+  if (!existsSync(DEBIAN_FIRESTORE_JAR)) {
+    step(
+      "Firestore emulator: firebase-tools will download it (needs internet). Offline, install Debian's " +
+        "google-cloud-cli-firestore-emulator instead and run this again.",
+    );
+    return;
+  }
   mkdirSync(cacheDir, { recursive: true });
   const manifest =
     "Manifest-Version: 1.0\r\n" +
