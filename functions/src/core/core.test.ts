@@ -26,7 +26,7 @@ describe("progressAfter", () => {
 describe("deadlines", () => {
   it("gives Cloud Tasks more time than the job, within its 15 s – 30 min range", () => {
     expect(dispatchDeadlineSeconds(600)).toBe(660);
-    expect(dispatchDeadlineSeconds(1)).toBe(61);
+    expect(dispatchDeadlineSeconds(1)).toBe(61); // never under Cloud Tasks' 15 s minimum
     expect(dispatchDeadlineSeconds(MAX_JOB_TIMEOUT_SECONDS)).toBeLessThanOrEqual(1800);
     expect(dispatchDeadlineSeconds(MAX_JOB_TIMEOUT_SECONDS)).toBeGreaterThan(MAX_JOB_TIMEOUT_SECONDS);
   });

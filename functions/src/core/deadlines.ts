@@ -10,9 +10,9 @@ export const SWEEP_GRACE_MS = 30_000;
 /** The longest job timeout a task can honour: Cloud Tasks' 30 min dispatch deadline, less a margin. */
 export const MAX_JOB_TIMEOUT_SECONDS = 1800 - 120;
 
-/** Cloud Tasks must not cut the request before the handler has recorded the TIMEOUT itself. */
+/** Cloud Tasks (15 s – 30 min) must not cut the request before the handler has recorded the TIMEOUT itself. */
 export function dispatchDeadlineSeconds(jobTimeoutSeconds: number): number {
-  return Math.min(1800, Math.max(15, jobTimeoutSeconds + 60));
+  return Math.min(1800, jobTimeoutSeconds + 60);
 }
 
 export function checkJobTimeout(seconds: number): number {

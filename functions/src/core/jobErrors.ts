@@ -5,7 +5,6 @@ export const CLIENT_MESSAGES: Record<JobErrorCode, string> = {
   NODE_FAILED: "We couldn't finish processing your content. Please try again.",
   TIMEOUT: "Processing took too long and was stopped. Please try again.",
   ENQUEUE_FAILED: "We couldn't start processing your content. Please try again.",
-  INVALID_INPUT: "This experience's transform can't be processed. Please contact the organiser.",
   INTERNAL: "Something went wrong while processing your content. Please try again.",
 };
 

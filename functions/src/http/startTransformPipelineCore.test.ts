@@ -49,10 +49,23 @@ describe("when enqueuing fails", () => {
     expect((await jobRef(db, projectId, jobId).get()).get("status")).toBe("completed");
   });
 
-  it("treats a task that already exists (a retried enqueue) as enqueued", async () => {
+  it("answers 202 when the enqueue call failed after the task got through and the job started", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
     const enqueue = taskEnqueuer(functions);
-    const task = { projectId: "p-dup", jobId: `dup-${Date.now()}` };
-    await enqueue(task, 60);
-    await expect(enqueue(task, 60)).resolves.toBeUndefined();
+    const replyLost: StartDeps["enqueue"] = async (task, timeoutSeconds) => {
+      await enqueue(task, timeoutSeconds);
+      await watchDoc(jobRef(db, task.projectId, task.jobId), (snap) => snap.get("status") !== "pending");
+      throw new Error("4 DEADLINE_EXCEEDED: the reply was lost");
+    };
+
+    const reply = await startTransformPipelineCore(
+      { method: "POST", authorization: `Bearer ${guest.idToken}`, body: { projectId, sessionId, stepId: "s" } },
+      deps(replyLost),
+    );
+
+    expect(reply.status).toBe(202);
+    const jobId = (reply.body as { jobId: string }).jobId;
+    await watchDoc(jobRef(db, projectId, jobId), isEnded);
+    expect((await jobRef(db, projectId, jobId).get()).data()).toMatchObject({ status: "completed", error: null });
   });
 });

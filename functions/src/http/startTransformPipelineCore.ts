@@ -66,16 +66,43 @@ export async function startTransformPipelineCore(request: StartRequest, deps: St
   const { jobId } = outcome;
   logger.info("job.created", { ...log, jobId, totalNodes: outcome.job.progress.totalNodes });
   try {
-    await deps.enqueue({ projectId, jobId }, deps.timeoutSeconds);
+    await withTimeout(deps.enqueue({ projectId, jobId }, deps.timeoutSeconds), ENQUEUE_TIMEOUT_MS, "enqueue");
   } catch (error) {
-    const detail = `enqueue failed: ${describeError(error)}`;
-    logger.error("job.enqueue_failed", { ...log, jobId, detail });
-    // Leave nothing stuck: the session must not keep a pending job no task will run.
-    await failJob(deps.db, projectId, jobId, (job) => (job.status === "pending" ? jobError("ENQUEUE_FAILED", detail) : null));
-    return errorReply("INTERNAL", "The transform could not be started. Please try again.");
+    return enqueueFailed(deps, { ...log, jobId }, `enqueue failed: ${describeError(error)}`);
   }
   logger.info("job.enqueued", { ...log, jobId });
   return { status: 202, body: { jobId } };
+}
+
+/** How long a start request waits for Cloud Tasks before it gives the job up. */
+const ENQUEUE_TIMEOUT_MS = 20_000;
+
+/**
+ * Leaves nothing stuck: the session must not keep a pending job that no task
+ * will run. If the task got through after all (the job is already claimed),
+ * the start succeeded.
+ */
+async function enqueueFailed(deps: StartDeps, log: { projectId: string; sessionId: string; uid: string; jobId: string }, detail: string): Promise<HttpReply> {
+  logger.error("job.enqueue_failed", { ...log, detail });
+  try {
+    const failed = await failJob(deps.db, log.projectId, log.jobId, (job) => (job.status === "pending" ? jobError("ENQUEUE_FAILED", detail) : null));
+    if (!failed) {
+      logger.warn("job.enqueue_failed_but_claimed", log);
+      return { status: 202, body: { jobId: log.jobId } };
+    }
+  } catch (error) {
+    // Still pending: the sweeper fails it with TIMEOUT at its deadline.
+    logger.error("job.enqueue_failure_not_recorded", { ...log, writeError: describeError(error) });
+  }
+  return errorReply("INTERNAL", "The transform could not be started. Please try again.");
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** "sessionId: Invalid input: expected string, received undefined; …" — field paths, our words. */

@@ -74,6 +74,8 @@ describe("sessions", () => {
       await assertFails(updateDoc(ref, change));
     }
     await assertFails(updateDoc(doc(db(guest("guest-2")), `projects/${P}/sessions/sess-1`), { inputs: {} }));
+    await assertFails(updateDoc(ref, { inputs: "not a map" }));
+    await assertFails(setDoc(doc(db(guest("guest-3")), `projects/${P}/sessions/new-6`), { experienceId: "exp-1", guestUid: "guest-3", inputs: [1] }));
     await assertFails(deleteDoc(ref));
   });
 });

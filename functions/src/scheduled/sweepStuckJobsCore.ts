@@ -16,9 +16,10 @@ const MAX_PAGES = 10;
  */
 export async function sweepStuckJobsCore(db: Firestore, nowMs = Date.now()): Promise<number> {
   let swept = 0;
+  let cursor: Awaited<ReturnType<typeof findStuckJobs>>["next"] = null;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const stuck = await findStuckJobs(db, nowMs, PAGE);
-    for (const { projectId, jobId } of stuck) {
+    const { jobs, next } = await findStuckJobs(db, nowMs, PAGE, cursor);
+    for (const { projectId, jobId } of jobs) {
       try {
         const failed = await failJob(db, projectId, jobId, (job) => (isStuck(job, nowMs) ? stuckError(job) : null));
         if (failed) {
@@ -29,7 +30,8 @@ export async function sweepStuckJobsCore(db: Firestore, nowMs = Date.now()): Pro
         logger.error("sweep.job_not_failed", { projectId, jobId, detail: describeError(error) });
       }
     }
-    if (stuck.length < PAGE) break;
+    if (!next) break;
+    cursor = next;
   }
   logger.info("sweep.done", { swept });
   return swept;

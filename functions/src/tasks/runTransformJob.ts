@@ -2,7 +2,7 @@ import { TransformPipelineTask, type Job, type JobError, type TransformNode } fr
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describeError, jobError } from "../core/jobErrors.js";
-import { abortReason, runStubNode, type NodeContext, type NodeResult } from "../lib/executor/stubExecutor.js";
+import { abortReason, runStubNode, type NodeContext, type NodeOutput } from "../lib/executor/stubExecutor.js";
 import { claimJob } from "../lib/jobs/claimJob.js";
 import { completeJob } from "../lib/jobs/completeJob.js";
 import { failJob } from "../lib/jobs/failJob.js";
@@ -11,7 +11,7 @@ import { recordProgress } from "../lib/jobs/recordProgress.js";
 export interface RunDeps {
   db: Firestore;
   timeoutSeconds: number;
-  runNode?: (node: TransformNode, context: NodeContext) => Promise<NodeResult>;
+  runNode?: (node: TransformNode, context: NodeContext) => Promise<NodeOutput>;
 }
 
 class JobTimeout extends Error {
@@ -43,9 +43,20 @@ export async function runTransformJob(payload: unknown, deps: RunDeps): Promise<
   }
   const { projectId, jobId } = task.data;
   const { db } = deps;
-  const claim = await claimJob(db, projectId, jobId, deps.timeoutSeconds);
+  let claim;
+  try {
+    claim = await claimJob(db, projectId, jobId, deps.timeoutSeconds);
+  } catch (error) {
+    // Acknowledge all the same (no retries): fail the job while it is still ours to fail.
+    const detail = `claim failed: ${describeError(error)}`;
+    logger.error("job.claim_failed", { projectId, jobId, detail });
+    await failJob(db, projectId, jobId, (job) => (job.status === "pending" ? jobError("INTERNAL", detail) : null)).catch((writeError: unknown) =>
+      logger.error("job.fail_not_recorded", { projectId, jobId, detail, writeError: describeError(writeError) }),
+    );
+    return;
+  }
   if (claim.kind !== "claimed") {
-    logger.info("job.claim_skipped", { projectId, jobId, reason: claim.kind, status: "status" in claim ? claim.status : null });
+    logger.info("job.claim_skipped", { projectId, jobId, reason: claim.kind, ...(claim.kind === "not-pending" ? { sessionId: claim.sessionId, status: claim.status } : {}) });
     return;
   }
   const job = claim.job;
@@ -77,17 +88,20 @@ async function runNodes(
   deps: RunDeps,
   signal: AbortSignal,
   onNode: (nodeId: string) => void,
-): Promise<Array<{ nodeId: string; type: string; result: NodeResult }>> {
+): Promise<Array<{ nodeId: string; type: string; result: NodeOutput }>> {
   const runNode = deps.runNode ?? runStubNode;
   const nodes = job.input.transform.nodes;
   const results = [];
+  // A node that ignores the signal still loses the race against the deadline.
+  const deadline = rejectOnAbort(signal);
+  deadline.catch(() => {}); // raced below; a rejection between nodes is handled there
   for (const [index, node] of nodes.entries()) {
     onNode(node.id);
     const context = { signal, sessionInputs: job.input.sessionInputs };
-    let result: NodeResult;
+    let result: NodeOutput;
     try {
-      // A node that ignores the signal still loses the race against the deadline.
-      result = await Promise.race([runNode(node, context), rejectOnAbort(signal)]);
+      if (signal.aborted) throw abortReason(signal);
+      result = await Promise.race([runNode(node, context), deadline]);
     } catch (error) {
       throw signal.aborted ? abortReason(signal) : new NodeFailed(node.id, error);
     }

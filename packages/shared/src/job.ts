@@ -16,8 +16,6 @@ export const JobStatus = z.enum([
 ]);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-/** Statuses after which nothing about the job changes again. */
-export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 /** Statuses that block a new job for the same session. */
 export const ACTIVE_STATUSES: readonly JobStatus[] = ["pending", "running"];
 
@@ -28,8 +26,6 @@ export const JobErrorCode = z.enum([
   "TIMEOUT",
   /** The job was created but could not be handed to Cloud Tasks. */
   "ENQUEUE_FAILED",
-  /** The job's stored input cannot be run (e.g. a malformed node). */
-  "INVALID_INPUT",
   /** Anything else; details are for admins only. */
   "INTERNAL",
 ]);

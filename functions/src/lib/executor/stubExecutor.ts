@@ -1,6 +1,6 @@
 import type { SimulateConfig, TransformNode } from "@clementine/shared";
 
-export type NodeResult = Record<string, unknown>;
+export type NodeOutput = Record<string, unknown>;
 
 export interface NodeContext {
   /** Aborted when the job's deadline passes; a node should stop promptly. */
@@ -12,7 +12,7 @@ export interface NodeContext {
  * Runs one node. No real image work yet (spec FR-015): a node succeeds at
  * once with a stub result, unless `config.simulate` makes it slow or failing.
  */
-export async function runStubNode(node: TransformNode, context: NodeContext): Promise<NodeResult> {
+export async function runStubNode(node: TransformNode, context: NodeContext): Promise<NodeOutput> {
   const simulate: SimulateConfig = node.config?.simulate ?? {};
   if (simulate.delayMs) await delay(simulate.delayMs, context.signal);
   if (simulate.fail === "error") {

@@ -1,4 +1,4 @@
-import { Job, Session, SessionJobView } from "@clementine/shared";
+import { Job, SessionJobView } from "@clementine/shared";
 import { Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { sessionView } from "../../core/sessionView.js";
@@ -44,13 +44,8 @@ export async function changeJob<T>(
 async function sessionToSync(tx: Transaction, db: Firestore, projectId: string, jobId: string, sessionId: string) {
   const ref = sessionRef(db, projectId, sessionId);
   const snap = await tx.get(ref);
-  const session = snap.exists ? Session.safeParse(snap.data()) : null;
-  if (session?.success && session.data.jobId === jobId) return ref;
-  logger.warn("job.session_not_synced", {
-    projectId,
-    sessionId,
-    jobId,
-    reason: !snap.exists ? "session deleted" : session?.success ? "session holds another job" : "session malformed",
-  });
+  // Only the job pointer decides: nothing a guest may write can stop the mirror.
+  if (snap.exists && snap.get("jobId") === jobId) return ref;
+  logger.warn("job.session_not_synced", { projectId, sessionId, jobId, reason: snap.exists ? "session holds another job" : "session deleted" });
   return null;
 }

@@ -4,7 +4,10 @@ import type { Job, JobStatus } from "@clementine/shared";
 import { deadlineAfter } from "../../core/deadlines.js";
 import { changeJob } from "./changeJob.js";
 
-export type ClaimOutcome = { kind: "claimed"; job: Job } | { kind: "not-pending"; status: JobStatus } | { kind: "not-found" };
+export type ClaimOutcome =
+  | { kind: "claimed"; job: Job }
+  | { kind: "not-pending"; status: JobStatus; sessionId: string }
+  | { kind: "not-found" };
 
 /**
  * pending → running. The guard that makes duplicate task deliveries harmless:
@@ -24,5 +27,7 @@ export async function claimJob(db: Firestore, projectId: string, jobId: string, 
     };
   });
   if (!result.found) return { kind: "not-found" };
-  return result.outcome === "claimed" ? { kind: "claimed", job: result.job } : { kind: "not-pending", status: result.outcome };
+  return result.outcome === "claimed"
+    ? { kind: "claimed", job: result.job }
+    : { kind: "not-pending", status: result.outcome, sessionId: result.job.sessionId };
 }

@@ -1,9 +1,9 @@
 import { ACTIVE_STATUSES, Experience, Job, Session, SessionJobView } from "@clementine/shared";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
 import { deadlineAfter } from "../../core/deadlines.js";
 import { progressAfter } from "../../core/progress.js";
 import { sessionView } from "../../core/sessionView.js";
-import { experienceRef, jobsCollection, sessionRef } from "../refs.js";
+import { experienceRef, jobRef, jobsCollection, sessionRef } from "../refs.js";
 
 export interface CreateJobInput {
   projectId: string;
@@ -38,7 +38,7 @@ export async function createJob(db: Firestore, input: CreateJobInput): Promise<C
     if (!parsed.success) return { kind: "session-invalid", detail: parsed.error.message };
     const session = parsed.data;
     if (session.guestUid !== callerUid) return { kind: "not-owner" };
-    if (session.jobStatus && ACTIVE_STATUSES.includes(session.jobStatus)) {
+    if (session.jobStatus && ACTIVE_STATUSES.includes(session.jobStatus) && (await jobStillActive(tx, db, projectId, session.jobId))) {
       return { kind: "job-in-progress", jobId: session.jobId };
     }
 
@@ -72,4 +72,16 @@ export async function createJob(db: Firestore, input: CreateJobInput): Promise<C
     tx.update(sessionDoc, SessionJobView.parse(sessionView(jobDoc.id, job)));
     return { kind: "created", jobId: jobDoc.id, job };
   });
+}
+
+/**
+ * The session says a job is active; believe the job itself. A session can only
+ * be behind its job if a past write went wrong, and then it must not block the
+ * guest forever.
+ */
+async function jobStillActive(tx: Transaction, db: Firestore, projectId: string, jobId: string | null): Promise<boolean> {
+  if (!jobId) return false;
+  const job = await tx.get(jobRef(db, projectId, jobId));
+  const status: unknown = job.get("status");
+  return ACTIVE_STATUSES.some((active) => active === status);
 }

@@ -1,4 +1,4 @@
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
 import { SWEEP_GRACE_MS } from "../../core/deadlines.js";
 
 /** The composite index this query needs; `firestore.indexes.json` is checked against it in a test. */
@@ -16,14 +16,25 @@ export interface StuckJobRef {
   jobId: string;
 }
 
+export interface StuckJobsPage {
+  jobs: StuckJobRef[];
+  /** Pass back to get the next page; null after the last one. */
+  next: DocumentSnapshot | null;
+}
+
 /** Pending or running jobs, in any project, whose deadline passed more than the grace period ago. */
-export async function findStuckJobs(db: Firestore, nowMs: number, limit: number): Promise<StuckJobRef[]> {
-  const snap = await db
+export async function findStuckJobs(db: Firestore, nowMs: number, limit: number, after: DocumentSnapshot | null = null): Promise<StuckJobsPage> {
+  let query = db
     .collectionGroup("jobs")
     .where("status", "in", ["pending", "running"])
     .where("deadlineAt", "<", Timestamp.fromMillis(nowMs - SWEEP_GRACE_MS))
     .orderBy("deadlineAt")
-    .limit(limit)
-    .get();
-  return snap.docs.map((doc) => ({ projectId: String(doc.get("projectId")), jobId: doc.id }));
+    .limit(limit);
+  if (after) query = query.startAfter(after);
+  const snap = await query.get();
+  return {
+    // The path, not a field, says which project a job belongs to.
+    jobs: snap.docs.map((doc) => ({ projectId: doc.ref.parent.parent!.id, jobId: doc.id })),
+    next: snap.size === limit ? snap.docs[snap.size - 1]! : null,
+  };
 }
