@@ -2,17 +2,22 @@
 // Signs in anonymously, starts a session on the demo experience, asks the
 // backend to transform it, and draws the progress from a Firestore listener on
 // the session, exactly what a guest's app sees, until the job ends.
+// `--session demo-session` uses the seeded session instead, signed in as its
+// seeded guest with a custom token from the local Auth emulator.
 import { SessionJobView, StartTransformPipelineResponse, ApiErrorBody } from "@clementine/shared";
 import { initializeApp } from "firebase/app";
-import { connectAuthEmulator, getAuth, signInAnonymously } from "firebase/auth";
+import { connectAuthEmulator, getAuth, signInAnonymously, signInWithCustomToken } from "firebase/auth";
+import { initializeApp as initializeAdminApp } from "firebase-admin/app";
+import { getAuth as getAdminAuth } from "firebase-admin/auth";
 import { connectFirestoreEmulator, doc, getFirestore, onSnapshot, setDoc, terminate } from "firebase/firestore";
 import { parseArgs } from "node:util";
-import { AUTH_HOST, FIREBASE_PROJECT, FIRESTORE, functionUrl } from "./emulatorConfig.js";
+import { AUTH_HOST, FIREBASE_PROJECT, FIRESTORE, functionUrl, useEmulatorsForAdmin } from "./emulatorConfig.js";
 import { progressLine } from "./progressBar.js";
 import { DEMO } from "./seed.js";
 
-const { values } = parseArgs({ options: { experience: { type: "string", default: DEMO.experienceId } } });
-const experienceId = values.experience;
+const { values } = parseArgs({
+  options: { experience: { type: "string", default: DEMO.experienceId }, session: { type: "string" } },
+});
 
 const app = initializeApp({ projectId: FIREBASE_PROJECT, apiKey: "demo-key", authDomain: `${FIREBASE_PROJECT}.firebaseapp.com` });
 const auth = getAuth(app);
@@ -25,20 +30,37 @@ function stop(message: string, code = 1): never {
   process.exit(code);
 }
 
-const guest = await signInAnonymously(auth).catch(() =>
-  stop(`Could not reach the Auth emulator at ${AUTH_HOST}. Start the local stack first: npm start`),
-);
-console.log(`Signed in anonymously as guest ${guest.user.uid}`);
+const unreachable = () => stop(`Could not reach the Auth emulator at ${AUTH_HOST}. Start the local stack first: npm start`);
 
-// A guest's app creates the session when the visit starts (the rules allow exactly this).
-const sessionId = `demo-${Date.now().toString(36)}`;
+async function seededGuestToken(): Promise<string> {
+  useEmulatorsForAdmin();
+  return getAdminAuth(initializeAdminApp({ projectId: FIREBASE_PROJECT }, "demo-admin")).createCustomToken(DEMO.guestUid);
+}
+
+let sessionId: string;
+if (values.session) {
+  sessionId = values.session;
+  const guest = await signInWithCustomToken(auth, await seededGuestToken()).catch(unreachable);
+  console.log(`Signed in as the seeded guest ${guest.user.uid}; using session ${sessionId}`);
+} else {
+  const guest = await signInAnonymously(auth).catch(unreachable);
+  console.log(`Signed in anonymously as guest ${guest.user.uid}`);
+  // A guest's app creates the session when the visit starts (the rules allow exactly this).
+  sessionId = `demo-${Date.now().toString(36)}`;
+  await setDoc(doc(db, "projects", DEMO.projectId, "sessions", sessionId), {
+    experienceId: values.experience,
+    guestUid: guest.user.uid,
+    inputs: { capture: { photo: "gs://demo-project/captures/demo.jpg" } },
+  });
+  console.log(`Session ${sessionId} on experience ${values.experience}`);
+}
 const sessionRef = doc(db, "projects", DEMO.projectId, "sessions", sessionId);
-await setDoc(sessionRef, { experienceId, guestUid: guest.user.uid, inputs: { capture: { photo: "gs://demo-project/captures/demo.jpg" } } });
-console.log(`Session ${sessionId} on experience ${experienceId}; starting the transform…`);
+const user = auth.currentUser!;
+console.log("Starting the transform…");
 
 const res = await fetch(functionUrl("startTransformPipeline"), {
   method: "POST",
-  headers: { "content-type": "application/json", authorization: `Bearer ${await guest.user.getIdToken()}` },
+  headers: { "content-type": "application/json", authorization: `Bearer ${await user.getIdToken()}` },
   body: JSON.stringify({ projectId: DEMO.projectId, sessionId, stepId: "transform" }),
 });
 const body: unknown = await res.json();
@@ -55,7 +77,7 @@ const ended = await new Promise<SessionJobView>((resolve, reject) => {
       const view = SessionJobView.safeParse(snap.data());
       if (!view.success || view.data.jobId !== jobId) return;
       const line = progressLine(view.data);
-      if (line !== last) process.stdout.write(tty ? `\r${line}` : `${line}\n`);
+      if (line !== last) process.stdout.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
       last = line;
       if (view.data.jobStatus && !["pending", "running"].includes(view.data.jobStatus)) {
         unsubscribe();

@@ -20,6 +20,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
   Next, in another terminal:
     npm run demo                                   a guest starts a transform and watches it live
     npm run demo -- --experience ${DEMO.failingExperienceId}   ...and one that fails
+    npm run demo -- --session ${DEMO.sessionId}         ...on the seeded session, as its guest
 
   Ctrl+C stops everything.
 `);
