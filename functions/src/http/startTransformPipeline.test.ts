@@ -2,13 +2,13 @@ import { Job } from "@clementine/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "../lib/firebase.js";
 import { experienceRef, jobRef, jobsCollection, sessionRef } from "../lib/refs.js";
-import { isEnded, nodes, postJson, seedSession, signInAnonymously, startPipeline, functionUrl, watchDoc, type Guest } from "../test/emulators.js";
+import { isEnded, nodes, postJson, seedSession, signUpAnonymously, startPipeline, functionUrl, watchDoc, type Guest } from "../test/emulators.js";
 
 let guest: Guest;
 let other: Guest;
 
 beforeAll(async () => {
-  [guest, other] = await Promise.all([signInAnonymously(), signInAnonymously()]);
+  [guest, other] = await Promise.all([signUpAnonymously(), signUpAnonymously()]);
   // Warm up two workers (the emulator runs one process per request in flight),
   // so the racing requests below both meet a ready process.
   await Promise.all([1, 2].map(() => postJson(functionUrl("startTransformPipeline"), null, {}, "GET")));

@@ -4,14 +4,14 @@ import { CLIENT_MESSAGES } from "../core/jobErrors.js";
 import { taskEnqueuer } from "../lib/enqueue.js";
 import { auth, db, functions } from "../lib/firebase.js";
 import { jobRef, jobsCollection, sessionRef } from "../lib/refs.js";
-import { isEnded, seedSession, signInAnonymously, watchDoc, type Guest } from "../test/emulators.js";
+import { isEnded, seedSession, signUpAnonymously, watchDoc, type Guest } from "../test/emulators.js";
 import { startTransformPipelineCore, type StartDeps } from "./startTransformPipelineCore.js";
 
 // In-process, against the Firestore, Auth and Tasks emulators, with a fault
 // injected at one named point: the enqueue.
 let guest: Guest;
 beforeAll(async () => {
-  guest = await signInAnonymously();
+  guest = await signUpAnonymously();
 });
 
 const deps = (enqueue: StartDeps["enqueue"]): StartDeps => ({

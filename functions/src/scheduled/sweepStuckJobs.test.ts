@@ -6,12 +6,12 @@ import { progressAfter } from "../core/progress.js";
 import { sessionView } from "../core/sessionView.js";
 import { db } from "../lib/firebase.js";
 import { jobRef, sessionRef } from "../lib/refs.js";
-import { fireSchedule, nodes, seedSession, signInAnonymously, type Guest } from "../test/emulators.js";
+import { fireSchedule, nodes, seedSession, signUpAnonymously, type Guest } from "../test/emulators.js";
 import { sweepStuckJobsCore } from "./sweepStuckJobsCore.js";
 
 let guest: Guest;
 beforeAll(async () => {
-  guest = await signInAnonymously();
+  guest = await signUpAnonymously();
 });
 
 /** A job left in `status` as if its worker had died, with its deadline `deadlineInMs` from now. */

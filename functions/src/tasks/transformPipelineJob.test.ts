@@ -5,11 +5,11 @@ import { sessionView } from "../core/sessionView.js";
 import { db } from "../lib/firebase.js";
 import { createJob } from "../lib/jobs/createJob.js";
 import { jobRef, sessionRef } from "../lib/refs.js";
-import { deliverTask, isEnded, nodes, seedSession, signInAnonymously, startPipeline, watchDoc, type Guest } from "../test/emulators.js";
+import { deliverTask, isEnded, nodes, seedSession, signUpAnonymously, startPipeline, watchDoc, type Guest } from "../test/emulators.js";
 
 let guest: Guest;
 beforeAll(async () => {
-  guest = await signInAnonymously();
+  guest = await signUpAnonymously();
   await deliverTask({ projectId: "warm-up", jobId: "warm-up" });
 });
 

@@ -2,45 +2,21 @@
 // `npm test` (firebase emulators:exec). Nothing here fakes a Firebase service.
 import type { Experience, TransformNode } from "@clementine/shared";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { fireScheduledFunction } from "@clementine/tools/scheduledFunctions";
 import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
-import { REGION } from "../config.js";
+import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl } from "@clementine/tools/emulatorConfig";
 import { db } from "../lib/firebase.js";
 import { experienceRef, sessionRef } from "../lib/refs.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\`, which starts the emulators`);
-  return value;
+export { functionUrl } from "@clementine/tools/emulatorConfig";
+export { signUpAnonymously, type Guest } from "@clementine/tools/authEmulator";
+
+if (!process.env.FIRESTORE_EMULATOR_HOST) {
+  throw new Error("FIRESTORE_EMULATOR_HOST is not set: run the tests with `npm test`, which starts the emulators");
 }
-
-export const GCLOUD_PROJECT = required("GCLOUD_PROJECT");
-const emulatorConfig = JSON.parse(readFileSync(new URL("../../../firebase.json", import.meta.url), "utf8")).emulators;
-const FUNCTIONS_HOST = `http://${emulatorConfig.functions.host}:${emulatorConfig.functions.port}`;
-const AUTH_HOST = `http://${required("FIREBASE_AUTH_EMULATOR_HOST")}`;
-
-export const functionUrl = (name: string) => `${FUNCTIONS_HOST}/${GCLOUD_PROJECT}/${REGION}/${name}`;
 
 /** A fresh app-level project per test, so tests never see each other's documents. */
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-
-export interface Guest {
-  uid: string;
-  idToken: string;
-}
-
-/** Signs a guest in anonymously through the Auth emulator's REST API, as a web client would. */
-export async function signInAnonymously(): Promise<Guest> {
-  const res = await fetch(`${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo-key`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ returnSecureToken: true }),
-  });
-  if (!res.ok) throw new Error(`anonymous sign-in failed: ${res.status} ${await res.text()}`);
-  const body = (await res.json()) as { localId: string; idToken: string };
-  return { uid: body.localId, idToken: body.idToken };
-}
 
 export const nodes = (count: number, simulate: NonNullable<TransformNode["config"]>["simulate"] = {}): TransformNode[] =>
   Array.from({ length: count }, (_, i) => ({ id: `node-${i + 1}`, type: "stub", config: { simulate } }));
@@ -92,7 +68,7 @@ export function deliverTask(data: unknown) {
 
 /** Fires a scheduled function once, as the local stack's scheduler does; resolves with its status when done. */
 export function fireSchedule(name: string) {
-  return fireScheduledFunction(FUNCTIONS_HOST, GCLOUD_PROJECT, { id: `${REGION}-${name}`, name });
+  return fireScheduledFunction(FUNCTIONS_HOST, FIREBASE_PROJECT, { id: `${REGION}-${name}`, name });
 }
 
 /**
