@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { describeError, jobError } from "../core/jobErrors.js";
 import type { EnqueueTransformTask } from "../lib/enqueue.js";
 import { createJob } from "../lib/jobs/createJob.js";
-import { failJob } from "../lib/jobs/failJob.js";
+import { failJob, whileStatus } from "../lib/jobs/failJob.js";
 import { errorReply, type HttpReply } from "./apiError.js";
 
 export interface StartRequest {
@@ -85,7 +85,7 @@ const ENQUEUE_TIMEOUT_MS = 20_000;
 async function enqueueFailed(deps: StartDeps, log: { projectId: string; sessionId: string; uid: string; jobId: string }, detail: string): Promise<HttpReply> {
   logger.error("job.enqueue_failed", { ...log, detail });
   try {
-    const failed = await failJob(deps.db, log.projectId, log.jobId, (job) => (job.status === "pending" ? jobError("ENQUEUE_FAILED", detail) : null));
+    const failed = await failJob(deps.db, log.projectId, log.jobId, whileStatus("pending", jobError("ENQUEUE_FAILED", detail)));
     if (!failed) {
       logger.warn("job.enqueue_failed_but_claimed", log);
       return { status: 202, body: { jobId: log.jobId } };

@@ -4,7 +4,7 @@ import { logger } from "firebase-functions";
 import { isStuck } from "../core/deadlines.js";
 import { describeError, jobError } from "../core/jobErrors.js";
 import { failJob } from "../lib/jobs/failJob.js";
-import { findStuckJobs } from "../lib/jobs/findStuckJobs.js";
+import { findStuckJobs, type StuckJobsPage } from "../lib/jobs/findStuckJobs.js";
 
 const PAGE = 200;
 const MAX_PAGES = 10;
@@ -16,7 +16,7 @@ const MAX_PAGES = 10;
  */
 export async function sweepStuckJobsCore(db: Firestore, nowMs = Date.now()): Promise<number> {
   let swept = 0;
-  let cursor: Awaited<ReturnType<typeof findStuckJobs>>["next"] = null;
+  let cursor: StuckJobsPage["next"] = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const { jobs, next } = await findStuckJobs(db, nowMs, PAGE, cursor);
     for (const { projectId, jobId } of jobs) {

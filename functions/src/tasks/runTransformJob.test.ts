@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { jobError } from "../core/jobErrors.js";
 import { db } from "../lib/firebase.js";
 import { createJob } from "../lib/jobs/createJob.js";
-import { failJob } from "../lib/jobs/failJob.js";
+import { failJob, whileStatus } from "../lib/jobs/failJob.js";
 import { jobRef, sessionRef } from "../lib/refs.js";
 import { nodes, seedSession } from "../test/emulators.js";
 import { runTransformJob } from "./runTransformJob.js";
@@ -26,7 +26,7 @@ describe("runTransformJob", () => {
     const sweptMidRun = async (node: TransformNode) => {
       ran.push(node.id);
       if (node.id === "node-2") {
-        await failJob(db, projectId, jobId, (job) => (job.status === "running" ? jobError("TIMEOUT", "swept in test") : null));
+        await failJob(db, projectId, jobId, whileStatus("running", jobError("TIMEOUT", "swept in test")));
       }
       return {};
     };

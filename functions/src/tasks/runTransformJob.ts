@@ -1,11 +1,11 @@
-import { TransformPipelineTask, type Job, type JobError, type TransformNode } from "@clementine/shared";
+import { TransformPipelineTask, type Job, type JobError, type JobStatus, type TransformNode } from "@clementine/shared";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { describeError, jobError } from "../core/jobErrors.js";
 import { abortReason, runStubNode, type NodeContext, type NodeOutput } from "../lib/executor/stubExecutor.js";
 import { claimJob } from "../lib/jobs/claimJob.js";
 import { completeJob } from "../lib/jobs/completeJob.js";
-import { failJob } from "../lib/jobs/failJob.js";
+import { failJob, whileStatus } from "../lib/jobs/failJob.js";
 import { recordProgress } from "../lib/jobs/recordProgress.js";
 
 export interface RunDeps {
@@ -48,11 +48,7 @@ export async function runTransformJob(payload: unknown, deps: RunDeps): Promise<
     claim = await claimJob(db, projectId, jobId, deps.timeoutSeconds);
   } catch (error) {
     // Acknowledge all the same (no retries): fail the job while it is still ours to fail.
-    const detail = `claim failed: ${describeError(error)}`;
-    logger.error("job.claim_failed", { projectId, jobId, detail });
-    await failJob(db, projectId, jobId, (job) => (job.status === "pending" ? jobError("INTERNAL", detail) : null)).catch((writeError: unknown) =>
-      logger.error("job.fail_not_recorded", { projectId, jobId, detail, writeError: describeError(writeError) }),
-    );
+    await recordFailure(db, { projectId, jobId }, jobError("INTERNAL", `claim failed: ${describeError(error)}`), "pending");
     return;
   }
   if (claim.kind !== "claimed") {
@@ -76,7 +72,7 @@ export async function runTransformJob(payload: unknown, deps: RunDeps): Promise<
       logger.warn("job.lost", { ...log, nodeId });
       return;
     }
-    await recordFailure(db, log, toJobError(error, nodeId));
+    await recordFailure(db, log, toJobError(error, nodeId), "running");
   } finally {
     clearTimeout(timer);
   }
@@ -126,9 +122,10 @@ function toJobError(error: unknown, nodeId: string | null): JobError {
   return jobError("INTERNAL", describeError(error), nodeId);
 }
 
-async function recordFailure(db: Firestore, log: { projectId: string; sessionId: string; jobId: string }, error: JobError) {
+/** Fails the job if it is still `status`; a failure to record it is logged, never thrown. */
+async function recordFailure(db: Firestore, log: { projectId: string; sessionId?: string; jobId: string }, error: JobError, status: JobStatus) {
   try {
-    const failed = await failJob(db, log.projectId, log.jobId, (job) => (job.status === "running" ? error : null));
+    const failed = await failJob(db, log.projectId, log.jobId, whileStatus(status, error));
     logger.error(failed ? "job.failed" : "job.lost", { ...log, code: error.code, nodeId: error.nodeId, detail: error.detail });
   } catch (writeError) {
     // The sweeper will fail the job with TIMEOUT once its deadline passes.

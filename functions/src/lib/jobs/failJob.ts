@@ -1,4 +1,4 @@
-import type { Job, JobError } from "@clementine/shared";
+import type { Job, JobError, JobStatus } from "@clementine/shared";
 import type { Firestore } from "firebase-admin/firestore";
 import { changeJob } from "./changeJob.js";
 
@@ -21,3 +21,9 @@ export async function failJob(
   });
   return result.found && result.outcome ? result.job : null;
 }
+
+/** The usual `errorFor`: fail with `error` only while the job is still `status`. */
+export const whileStatus =
+  (status: JobStatus, error: JobError) =>
+  (job: Job): JobError | null =>
+    job.status === status ? error : null;
