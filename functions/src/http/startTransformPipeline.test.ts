@@ -24,6 +24,7 @@ describe("startTransformPipeline rejects", () => {
     const res = await postJson(functionUrl("startTransformPipeline"), {}, { authorization: `Bearer ${guest.idToken}` }, method);
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
+    expect(res.headers.allow).toBe("POST");
   });
 
   it.each([
@@ -51,14 +52,26 @@ describe("startTransformPipeline rejects", () => {
     expect(res.body.error.message).toMatch(field);
   });
 
-  it("a body that is not a JSON object with 400 INVALID_REQUEST", async () => {
+  it("a body that is not JSON with 415 UNSUPPORTED_MEDIA_TYPE", async () => {
     const res = await fetch(functionUrl("startTransformPipeline"), {
       method: "POST",
       headers: { authorization: `Bearer ${guest.idToken}`, "content-type": "text/plain" },
       body: "projectId=p",
     });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toEqual({ error: { code: "UNSUPPORTED_MEDIA_TYPE", message: expect.stringMatching(/application\/json/) } });
+  });
+
+  it("a JSON body that is not an object with 400 INVALID_REQUEST", async () => {
+    const res = await startPipeline([{ projectId: "p", sessionId: "x", stepId: "s" }], guest.idToken);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: { code: "INVALID_REQUEST", message: expect.stringMatching(/^body: .*object/) } });
+    expect(res.body).toEqual({ error: { code: "INVALID_REQUEST", message: "body: must be a JSON object" } });
+  });
+
+  it("a path below the endpoint with 404 NOT_FOUND", async () => {
+    const res = await postJson(`${functionUrl("startTransformPipeline")}/admin`, {}, { authorization: `Bearer ${guest.idToken}` });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("NOT_FOUND");
   });
 
   it("another guest's session with 403 PERMISSION_DENIED and writes nothing", async () => {

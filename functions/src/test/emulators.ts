@@ -54,8 +54,28 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
   } catch {
     json = text;
   }
-  return { status: res.status, body: json as Record<string, any> };
+  return { status: res.status, body: json as Record<string, any>, headers: Object.fromEntries(res.headers) };
 }
+
+export interface RawReply {
+  status: number;
+  contentType: string;
+  text: string;
+  /** The body's size on the wire, in bytes. */
+  bytes: number;
+  ms: number;
+}
+
+/** Any request, sent as given (no JSON encoding, no default headers), with a deadline. */
+export async function sendRaw(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array }, timeoutMs = 15_000): Promise<RawReply> {
+  const started = performance.now();
+  const res = await fetch(url, { method: init.method ?? "POST", headers: init.headers ?? {}, body: init.body ?? null, signal: AbortSignal.timeout(timeoutMs) });
+  const buffer = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, contentType: res.headers.get("content-type") ?? "", text: buffer.toString("utf8"), bytes: buffer.length, ms: performance.now() - started };
+}
+
+/** Text that would tell a client about our internals: stack frames, absolute paths, exception names. */
+export const INTERNALS = /\bat \S+ \(|\bat (async )?file:|\/(work|srv|home|usr|tmp|root)\/|node_modules|[A-Z][a-z]+Error\b|Exception|firestore\.googleapis/;
 
 export function startPipeline(body: unknown, idToken?: string) {
   return postJson(functionUrl("startTransformPipeline"), body, idToken ? { authorization: `Bearer ${idToken}` } : {});

@@ -13,20 +13,26 @@ export const StartTransformPipelineResponse = z.object({ jobId: z.string() });
 export type StartTransformPipelineResponse = z.infer<typeof StartTransformPipelineResponse>;
 
 export const ApiErrorCode = z.enum([
-  /** 400: the body failed the schema; the message names the field. */
+  /** 400: the body or a path parameter failed its schema; the message names the field. */
   "INVALID_REQUEST",
   /** 401: no ID token, or one that does not verify. */
   "UNAUTHENTICATED",
   /** 403: the session belongs to another guest. */
   "PERMISSION_DENIED",
+  /** 404: no such endpoint (the path matches no route). */
+  "NOT_FOUND",
   /** 404: no such session in that project. */
   "SESSION_NOT_FOUND",
   /** 404: the session's experience is gone or has no transform nodes. */
   "TRANSFORM_NOT_FOUND",
-  /** 405: only POST is served. */
+  /** 405: the path exists but not with this method; the `Allow` header lists those that do. */
   "METHOD_NOT_ALLOWED",
   /** 409: the session already has a pending or running job. */
   "JOB_IN_PROGRESS",
+  /** 413: the body is larger than the endpoint accepts; the message says the limit. */
+  "PAYLOAD_TOO_LARGE",
+  /** 415: a JSON endpoint was sent something other than `application/json`. */
+  "UNSUPPORTED_MEDIA_TYPE",
   /** 422: the experience's transform configuration is malformed. */
   "TRANSFORM_INVALID",
   /** 500: anything else; the detail is in the logs (and the job, if one exists). */
@@ -38,10 +44,13 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   INVALID_REQUEST: 400,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   TRANSFORM_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   TRANSFORM_INVALID: 422,
   INTERNAL: 500,
 };

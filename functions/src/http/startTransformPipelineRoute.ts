@@ -1,46 +1,35 @@
 import { StartTransformPipelineRequest } from "@clementine/shared";
 import type { Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import type { z } from "zod";
 import { describeError, jobError } from "../core/jobErrors.js";
 import type { EnqueueTransformTask } from "../lib/enqueue.js";
 import { createJob } from "../lib/jobs/createJob.js";
 import { failJob, whileStatus } from "../lib/jobs/failJob.js";
-import { errorReply, type HttpReply } from "./apiError.js";
-
-export interface StartRequest {
-  method: string;
-  authorization: string | undefined;
-  body: unknown;
-}
+import { accepted, errorReply, type HttpReply } from "./layer/reply.js";
+import { defineRoute, type Route } from "./layer/route.js";
 
 export interface StartDeps {
   db: Firestore;
-  /** Resolves to the caller's uid; rejects when the token does not verify. */
-  verifyIdToken: (token: string) => Promise<string>;
   enqueue: EnqueueTransformTask;
-  timeoutSeconds: number;
+  /** Read per request: params have no value while the functions are being loaded for deploy. */
+  timeoutSeconds(): number;
 }
 
-export async function startTransformPipelineCore(request: StartRequest, deps: StartDeps): Promise<HttpReply> {
-  if (request.method !== "POST") return errorReply("METHOD_NOT_ALLOWED", undefined, { Allow: "POST" });
+/** POST / — a guest starts the transform of their session; 202 with the job's id. */
+export function startTransformPipelineRoute(deps: StartDeps): Route {
+  return defineRoute({
+    method: "POST",
+    path: "/",
+    access: "user",
+    body: StartTransformPipelineRequest,
+    handle: ({ body, uid }) => start(body, uid, deps),
+  });
+}
 
-  const token = /^Bearer\s+(\S+)$/i.exec(request.authorization ?? "")?.[1];
-  if (!token) return errorReply("UNAUTHENTICATED");
-  let uid: string;
-  try {
-    uid = await deps.verifyIdToken(token);
-  } catch (error) {
-    logger.info("start.unauthenticated", { reason: describeError(error).split("\n")[0] });
-    return errorReply("UNAUTHENTICATED");
-  }
-
-  const parsed = StartTransformPipelineRequest.safeParse(request.body);
-  if (!parsed.success) return errorReply("INVALID_REQUEST", describeIssues(parsed.error));
-  const { projectId, sessionId, stepId } = parsed.data;
+async function start({ projectId, sessionId, stepId }: StartTransformPipelineRequest, uid: string, deps: StartDeps): Promise<HttpReply> {
   const log = { projectId, sessionId, uid };
-
-  const outcome = await createJob(deps.db, { projectId, sessionId, stepId, callerUid: uid, timeoutSeconds: deps.timeoutSeconds });
+  const timeoutSeconds = deps.timeoutSeconds();
+  const outcome = await createJob(deps.db, { projectId, sessionId, stepId, callerUid: uid, timeoutSeconds });
   switch (outcome.kind) {
     case "created":
       break;
@@ -48,7 +37,7 @@ export async function startTransformPipelineCore(request: StartRequest, deps: St
       return errorReply("SESSION_NOT_FOUND");
     case "not-owner":
       logger.warn("start.not_owner", log);
-      return errorReply("PERMISSION_DENIED");
+      return errorReply("PERMISSION_DENIED", "This session belongs to another guest.");
     case "job-in-progress":
       return errorReply("JOB_IN_PROGRESS");
     case "transform-not-found":
@@ -66,12 +55,12 @@ export async function startTransformPipelineCore(request: StartRequest, deps: St
   const { jobId } = outcome;
   logger.info("job.created", { ...log, jobId, totalNodes: outcome.job.progress.totalNodes });
   try {
-    await withTimeout(deps.enqueue({ projectId, jobId }, deps.timeoutSeconds), ENQUEUE_TIMEOUT_MS, "enqueue");
+    await withTimeout(deps.enqueue({ projectId, jobId }, timeoutSeconds), ENQUEUE_TIMEOUT_MS, "enqueue");
   } catch (error) {
     return enqueueFailed(deps, { ...log, jobId }, `enqueue failed: ${describeError(error)}`);
   }
   logger.info("job.enqueued", { ...log, jobId });
-  return { status: 202, body: { jobId } };
+  return accepted({ jobId });
 }
 
 /** How long a start request waits for Cloud Tasks before it gives the job up. */
@@ -88,7 +77,7 @@ async function enqueueFailed(deps: StartDeps, log: { projectId: string; sessionI
     const failed = await failJob(deps.db, log.projectId, log.jobId, whileStatus("pending", jobError("ENQUEUE_FAILED", detail)));
     if (!failed) {
       logger.warn("job.enqueue_failed_but_claimed", log);
-      return { status: 202, body: { jobId: log.jobId } };
+      return accepted({ jobId: log.jobId });
     }
   } catch (error) {
     // Still pending: the sweeper fails it with TIMEOUT at its deadline.
@@ -103,13 +92,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** "sessionId: Invalid input: expected string, received undefined; …" — field paths, our words. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
-    .join("; ");
 }
 
 function assertNever(value: never): never {

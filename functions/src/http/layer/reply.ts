@@ -1,13 +1,17 @@
 import { API_ERROR_STATUS, type ApiErrorBody, type ApiErrorCode } from "@clementine/shared";
 
+/** The fixed text of each code. Endpoints may say more only in words of their own (never an exception's text). */
 const MESSAGES: Record<ApiErrorCode, string> = {
   INVALID_REQUEST: "The request is invalid.",
-  UNAUTHENTICATED: "Sign in to start a transform.",
-  PERMISSION_DENIED: "This session belongs to another guest.",
+  UNAUTHENTICATED: "Sign in first: send a Firebase ID token as 'Authorization: Bearer <token>'.",
+  PERMISSION_DENIED: "You may not do this.",
+  NOT_FOUND: "There is no such endpoint.",
   SESSION_NOT_FOUND: "No such session.",
   TRANSFORM_NOT_FOUND: "This experience has no transform configured.",
-  METHOD_NOT_ALLOWED: "Only POST is supported.",
+  METHOD_NOT_ALLOWED: "This method is not supported here.",
   JOB_IN_PROGRESS: "A transform is already in progress for this session.",
+  PAYLOAD_TOO_LARGE: "The request body is too large.",
+  UNSUPPORTED_MEDIA_TYPE: "Send the body as JSON, with 'Content-Type: application/json'.",
   TRANSFORM_INVALID: "This experience's transform configuration is invalid.",
   INTERNAL: "Something went wrong. Please try again.",
 };
@@ -27,3 +31,6 @@ export function errorReply(code: ApiErrorCode, message = MESSAGES[code], headers
   const body: ApiErrorBody = { error: { code, message } };
   return { status: API_ERROR_STATUS[code], body, ...(headers ? { headers } : {}) };
 }
+
+export const accepted = (body: unknown): HttpReply => ({ status: 202, body });
+export const ok = (body: unknown): HttpReply => ({ status: 200, body });

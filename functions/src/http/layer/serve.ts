@@ -1,0 +1,42 @@
+import { logger } from "firebase-functions";
+import type { Request, Response } from "firebase-functions/https";
+import { describeError } from "../../core/jobErrors.js";
+import { handleRequest, type LayerDeps } from "./handleRequest.js";
+import { errorReply, type HttpReply } from "./reply.js";
+import type { Route } from "./route.js";
+
+/**
+ * The `onRequest` handler for a table of routes. Whatever happens, the client
+ * gets one JSON answer in the shape `{ error: { code, message } }` or the
+ * route's own body, and never an exception's text.
+ */
+export function serve(routes: readonly Route[], deps: LayerDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    let reply: HttpReply;
+    try {
+      reply = await handleRequest(
+        routes,
+        {
+          method: req.method,
+          path: req.path,
+          header: (name) => req.get(name),
+          body: req.body as unknown,
+          bodyBytes: bodyBytes(req),
+        },
+        deps,
+      );
+    } catch (error) {
+      logger.error("http.internal", { path: req.path, method: req.method, detail: describeError(error) });
+      reply = errorReply("INTERNAL");
+    }
+    res.status(reply.status).set(reply.headers ?? {}).json(reply.body);
+  };
+}
+
+function bodyBytes(req: Request): number {
+  // Set by the runtime's body parsers; absent when none of them read the body.
+  const raw = req.rawBody as Buffer | undefined;
+  if (raw) return raw.length;
+  const declared = Number(req.get("content-length"));
+  return Number.isFinite(declared) && declared > 0 ? declared : 0;
+}
