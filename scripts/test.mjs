@@ -13,6 +13,9 @@ const results = join(root, ".local", "vitest-results.json");
 mkdirSync(join(root, ".local"), { recursive: true });
 rmSync(results, { force: true });
 const vitest = [
+  // The emulators run with NODE_ENV=production (see emulatorEnv); the tests do not.
+  "env",
+  "NODE_ENV=test",
   join(root, "functions", "node_modules", ".bin", "vitest"),
   "run",
   "--root",

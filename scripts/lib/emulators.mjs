@@ -31,6 +31,13 @@ export function emulatorEnv(base = process.env) {
     NO_UPDATE_NOTIFIER: "1",
     METADATA_SERVER_DETECTION: "none",
     FIREBASE_CLI_DISABLE_UPDATE_CHECK: "true",
+    // What Cloud Functions' launcher sets in production. Without it, Express
+    // (in the emulator's front end and in each function's runtime, which
+    // inherits this) answers a request it cannot parse (malformed JSON, an
+    // unknown charset or content-encoding, a bad %-escape in the path) with an
+    // HTML page showing a stack trace and absolute paths; with it the page
+    // says only "Bad Request".
+    NODE_ENV: "production",
   };
 }
 
