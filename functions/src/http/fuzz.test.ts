@@ -1,0 +1,185 @@
+import { API_ERROR_STATUS, ApiErrorBody, Job } from "@clementine/shared";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "../lib/firebase.js";
+import { jobsCollection, sessionRef } from "../lib/refs.js";
+import { INTERNALS, functionUrl, nodes, seedSession, sendRaw, signUpAnonymously, type Guest, type RawReply } from "../test/emulators.js";
+
+// Property-based fuzzing of every HTTPS endpoint, through real HTTP against
+// the emulators: generated methods, paths, content types, encodings,
+// headers, tokens, ids and bodies, mixed with valid requests. Replay a
+// failure with the seed in the test's name: FUZZ_SEED=<seed> npm test -- src/http/fuzz
+const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const RUNS = 60; // batches of up to 8 concurrent requests each: about 270 requests
+const ANSWER_WITHIN_MS = 10_000;
+const MAX_ERROR_BYTES = 1024;
+const MAX_RUNTIME_PAGE_BYTES = 400;
+
+interface World {
+  guest: Guest;
+  other: Guest;
+  /** Sessions the guest owns, on an experience with a quick two-node transform. */
+  sessions: Array<{ projectId: string; sessionId: string }>;
+}
+
+// ---- what a request is made of -------------------------------------------------
+
+const surrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
+/** Strings that mix any code point with lone surrogates, slashes and dots. */
+const nastyString = fc.string({ unit: fc.oneof(fc.string({ unit: "binary", minLength: 1, maxLength: 1 }), surrogate, fc.constantFrom("/", ".", "_", "%")), maxLength: 40 });
+const nastyId = fc.oneof(
+  nastyString,
+  fc.constantFrom("", ".", "..", "__x__", "__", "a/b", "\ud800", "\udc00\ud800", "a\udc00b", "x".repeat(1501), "é".repeat(751), "ok-id"),
+);
+
+const jsonValue = fc.jsonValue({ maxDepth: 3 });
+
+function startBody(world: World) {
+  const real = fc.constantFrom(...world.sessions);
+  return fc.oneof(
+    // Valid starts, so racing and repeated starts on the same sessions are exercised too.
+    { weight: 3, arbitrary: real.map(({ projectId, sessionId }) => ({ projectId, sessionId, stepId: "step-1" })) },
+    { weight: 2, arbitrary: fc.record({ projectId: nastyId, sessionId: nastyId, stepId: nastyId }, { requiredKeys: [] }) },
+    { weight: 1, arbitrary: fc.tuple(real, fc.dictionary(nastyString, jsonValue, { maxKeys: 4 })).map(([s, extra]) => ({ ...extra, ...s, stepId: "s" })) },
+    { weight: 1, arbitrary: jsonValue },
+  );
+}
+
+const contentType = fc.oneof(
+  { weight: 6, arbitrary: fc.constant("application/json") },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "application/json; charset=utf-8",
+      "application/json; charset=latin1",
+      "application/json; charset=utf-16",
+      "application/vnd.api+json",
+      "text/plain",
+      "text/html",
+      "application/octet-stream",
+      "multipart/form-data; boundary=xyz",
+      "application/x-www-form-urlencoded",
+    ),
+  },
+  { weight: 1, arbitrary: fc.option(fc.string({ unit: "binary-ascii", maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)), { nil: undefined }) },
+);
+
+function authorization(world: World) {
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.constant(`Bearer ${world.guest.idToken}`) },
+    { weight: 1, arbitrary: fc.constant(`Bearer ${world.other.idToken}`) },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, "Bearer", "Bearer not-a-jwt", "Basic Zm9vOmJhcg==", `bearer ${world.guest.idToken}x`) },
+  );
+}
+
+/** The body as bytes on the wire: JSON of a generated value, or something that is not JSON at all. */
+function wireBody(world: World) {
+  return fc.oneof(
+    { weight: 8, arbitrary: startBody(world).map((value) => JSON.stringify(value) ?? "null") },
+    { weight: 1, arbitrary: fc.constantFrom('{"projectId":', "", "not json", "[]", '"p"', "null", Array.from({ length: 1100 }, (_, i) => `f${i}=1`).join("&")) },
+    { weight: 1, arbitrary: fc.constantFrom(70_000, 200_000).map((size) => `{"pad":"${"x".repeat(size)}"}`) },
+  );
+}
+
+function request(world: World) {
+  return fc.record({
+    method: fc.oneof({ weight: 8, arbitrary: fc.constant("POST") }, { weight: 2, arbitrary: fc.constantFrom("GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS") }),
+    path: fc.oneof({ weight: 8, arbitrary: fc.constant("") }, { weight: 2, arbitrary: fc.constantFrom("/", "/x", "/%", "/%E0%A4%A", "/%2F", "/a/b/c") }),
+    authorization: authorization(world),
+    contentType,
+    contentEncoding: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom("gzip", "br2", "identity", "deflate") }),
+    origin: fc.option(fc.constantFrom("https://example.test", "null"), { nil: undefined }),
+    body: wireBody(world),
+  });
+}
+type FuzzRequest = ReturnType<typeof request> extends fc.Arbitrary<infer R> ? R : never;
+
+// ---- what every answer must be -----------------------------------------------------
+
+/** Checks one answer; returns the jobId of a 202. */
+function checkAnswer(req: FuzzRequest, reply: RawReply): string | null {
+  const context = `${req.method} ${req.path || "/"} → ${reply.status} ${reply.text.slice(0, 200)}`;
+  expect(reply.status, context).toBeLessThan(500);
+  expect(reply.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
+  expect(reply.text, context).not.toMatch(INTERNALS);
+  if (req.method === "HEAD" || (req.method === "OPTIONS" && reply.status === 204)) return null;
+
+  if (!reply.contentType.startsWith("application/json")) {
+    // Only the runtime's body parser answers without JSON (see README, API): a short page.
+    expect([400, 413, 415], context).toContain(reply.status);
+    expect(reply.bytes, context).toBeLessThanOrEqual(MAX_RUNTIME_PAGE_BYTES);
+    return null;
+  }
+  const body: unknown = JSON.parse(reply.text);
+  if (reply.status === 202) {
+    expect(body, context).toEqual({ jobId: expect.any(String) });
+    return (body as { jobId: string }).jobId;
+  }
+  const error = ApiErrorBody.safeParse(body);
+  expect(error.success, context).toBe(true);
+  expect(API_ERROR_STATUS[error.data!.error.code], context).toBe(reply.status);
+  expect(reply.bytes, context).toBeLessThanOrEqual(MAX_ERROR_BYTES);
+  return null;
+}
+
+function send(url: string, req: FuzzRequest) {
+  const headers: Record<string, string> = {};
+  if (req.authorization) headers.authorization = req.authorization;
+  if (req.contentType) headers["content-type"] = req.contentType;
+  if (req.contentEncoding) headers["content-encoding"] = req.contentEncoding;
+  if (req.origin) headers.origin = req.origin;
+  if (req.method === "OPTIONS") headers["access-control-request-method"] = "POST";
+  const hasBody = !["GET", "HEAD"].includes(req.method);
+  return sendRaw(url + req.path, { method: req.method, headers, ...(hasBody ? { body: req.body } : {}) }, ANSWER_WITHIN_MS + 5_000);
+}
+
+// ---- the suite ---------------------------------------------------------------------
+
+const world = {} as World;
+beforeAll(async () => {
+  const [guest, other] = await Promise.all([signUpAnonymously(), signUpAnonymously()]);
+  Object.assign(world, { guest, other, sessions: [] });
+  for (let i = 0; i < 4; i++) {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2) });
+    world.sessions.push({ projectId, sessionId });
+  }
+  // Warm the emulator's workers so the first batch does not race their start-up.
+  await Promise.all(Array.from({ length: 6 }, () => sendRaw(functionUrl("startTransformPipeline"), { method: "GET" }, 60_000)));
+}, 120_000);
+
+const endpoints = [{ name: "startTransformPipeline", request }];
+
+describe.each(endpoints)("$name under hostile input", ({ name, request: requestFor }) => {
+  const announced = new Set<string>();
+
+  it(`answers every request safely and in time (fast-check seed ${seed})`, async () => {
+    const url = functionUrl(name);
+    await fc.assert(
+      fc.asyncProperty(fc.array(requestFor(world), { minLength: 1, maxLength: 8 }), async (batch) => {
+        const replies = await Promise.all(batch.map((req) => send(url, req)));
+        replies.forEach((reply, i) => {
+          const jobId = checkAnswer(batch[i]!, reply);
+          if (jobId) announced.add(jobId);
+        });
+      }),
+      { seed, numRuns: RUNS, interruptAfterTimeLimit: 150_000, markInterruptAsFailure: true },
+    );
+  }, 180_000);
+
+  it("leaves nothing half-written: every job was announced, every session points at its latest job", async () => {
+    expect(announced.size, "the generated mix included accepted starts").toBeGreaterThan(0);
+    for (const { projectId, sessionId } of world.sessions) {
+      const jobs = (await jobsCollection(db, projectId).get()).docs.map((doc) => ({ id: doc.id, job: Job.parse(doc.data()) }));
+      for (const { id } of jobs) expect(announced, `job ${id} was never announced with a 202`).toContain(id);
+      const session = (await sessionRef(db, projectId, sessionId).get()).data()!;
+      if (jobs.length === 0) {
+        expect(session.jobId).toBeNull();
+        continue;
+      }
+      const latest = jobs.reduce((a, b) => (b.job.createdAt.toMillis() > a.job.createdAt.toMillis() ? b : a));
+      expect(session.jobId).toBe(latest.id);
+      // At most one job per session was ever active at once: all but the latest have ended.
+      for (const { id, job } of jobs) if (id !== latest.id) expect(["completed", "failed"]).toContain(job.status);
+    }
+  });
+});
