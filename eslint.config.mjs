@@ -30,12 +30,12 @@ export default tseslint.config(
     },
   },
   {
-    // The engine's decisions stay pure: no Firebase SDK in core/.
-    files: ["functions/src/core/**/*.ts"],
+    // The engine's decisions stay pure: no Firebase SDK in core/ or in the engine's core package.
+    files: ["functions/src/core/**/*.ts", "packages/pipeline/src/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["firebase-admin", "firebase-admin/*", "firebase-functions", "firebase-functions/*", "firebase", "firebase/*"], message: "core/ is pure: I/O belongs in lib/." }] },
+        { patterns: [{ group: ["firebase-admin", "firebase-admin/*", "firebase-functions", "firebase-functions/*", "firebase", "firebase/*"], message: "The pure core takes no Firebase SDK: I/O belongs in the binding (functions/src/lib, functions/src/engine)." }] },
       ],
     },
   },

@@ -3,3 +3,4 @@ export * from "./experience.js";
 export * from "./ids.js";
 export * from "./job.js";
 export * from "./session.js";
+export * from "./run.js";

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { Timestamp } from "./ids.js";
+
+export const RunStatus = z.enum([
+  /** Created and enqueued; no delivery has taken it yet. */
+  "pending",
+  /** Taken by a delivery at least once and not ended: executing, or parked until a step's retry or sleep is due. */
+  "running",
+  /** Every step completed; `executionData` holds their merged outputs. */
+  "completed",
+  /** A step failed with no retries left (or not retryable), or the run passed its timeout. */
+  "failed",
+  /** Stopped on request; a step that was executing finished, but nothing after it ran. */
+  "cancelled",
+]);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+
+export const StepStatus = z.enum([
+  /** Not started yet: its dependencies are not done, or it was reset by a retry from failure. */
+  "pending",
+  /** Executing in the invocation that holds the run's lease. */
+  "running",
+  /** Waiting until `wakeAt`: for its next attempt after a failure, or (a sleep step) for its time to pass. */
+  "waiting",
+  /** Done: its output is memoized and it never runs again, in this invocation or any other. */
+  "completed",
+  /** Out of attempts, or failed with a non-retryable error: the run fails with it. */
+  "failed",
+]);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+/** A failure as admins see it; `message` alone is safe to show anyone. */
+export const RunError = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.string(),
+  /** The step that failed, if one did. */
+  step: z.string().nullable(),
+});
+export type RunError = z.infer<typeof RunError>;
+
+export const StepRecord = z.object({
+  status: StepStatus,
+  attempts: z.int().min(0),
+  output: z.unknown(),
+  error: z.object({ message: z.string(), detail: z.string() }).nullable(),
+  wakeAt: Timestamp.nullable(),
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type StepRecord = z.infer<typeof StepRecord>;
+
+export const RunProgress = z.object({
+  completedSteps: z.int().min(0),
+  totalSteps: z.int().min(1),
+  percentage: z.int().min(0).max(100),
+});
+export type RunProgress = z.infer<typeof RunProgress>;
+
+/**
+ * `/projects/{projectId}/runs/{runId}` (or the collection its pipeline names):
+ * the only truth about a run. Written by the server only.
+ */
+export const RunRecord = z.object({
+  pipeline: z.string(),
+  status: RunStatus,
+  payload: z.unknown(),
+  /** An id the caller knows the run by (a detector's message id), or null. */
+  correlationId: z.string().nullable(),
+  steps: z.record(z.string(), StepRecord),
+  /** The payload with each completed step's output merged in. */
+  executionData: z.record(z.string(), z.unknown()),
+  progress: RunProgress,
+  error: RunError.nullable(),
+  /** When the run next needs a delivery if nobody holds it: the sweeper's clock. Null once ended. */
+  wakeAt: Timestamp.nullable(),
+  /** The invocation executing the run, until `expiresAt`. */
+  lease: z.object({ holder: z.string(), expiresAt: Timestamp }).nullable(),
+  /** Set when the run starts: past it, the run fails with TIMEOUT. */
+  deadlineAt: Timestamp.nullable(),
+  /** Events written so far; the next event's sequence number is this plus one. */
+  eventCount: z.int().min(0),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+  updatedAt: Timestamp,
+});
+export type RunRecord = z.infer<typeof RunRecord>;
+
+export const RunEventType = z.enum([
+  "run.started",
+  "step.completed",
+  "step.failed",
+  "step.retry_scheduled",
+  "step.sleeping",
+  "run.completed",
+  "run.failed",
+  "run.cancelled",
+  "run.retried",
+]);
+export type RunEventType = z.infer<typeof RunEventType>;
+
+/** `…/runs/{runId}/events/{seq}`: the run's log, in order; a listener follows it with `orderBy("seq")`. */
+export const RunEvent = z.object({
+  seq: z.int().min(1),
+  type: RunEventType,
+  at: Timestamp,
+  step: z.string().nullable(),
+  progress: RunProgress.nullable(),
+  /** Failures only: code and safe message for anyone, detail for admins. */
+  error: RunError.nullable(),
+  /** Retries only: when the next attempt is due. */
+  retryAt: Timestamp.nullable(),
+});
+export type RunEvent = z.infer<typeof RunEvent>;
