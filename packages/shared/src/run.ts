@@ -59,12 +59,11 @@ export const RunProgress = z.object({
 });
 export type RunProgress = z.infer<typeof RunProgress>;
 
-/**
- * `/projects/{projectId}/runs/{runId}` (or the collection its pipeline names):
- * the only truth about a run. Written by the server only.
- */
+/** `/runs/{runId}`: the only truth about a run, for every pipeline. Written by the server only. */
 export const RunRecord = z.object({
   pipeline: z.string(),
+  /** The project whose admins may see and steer the run. */
+  projectId: z.string(),
   status: RunStatus,
   payload: z.unknown(),
   /** An id the caller knows the run by (a detector's message id), or null. */

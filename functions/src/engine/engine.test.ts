@@ -1,0 +1,316 @@
+import { RunEvent, RunRecord } from "@clementine/shared";
+import { definePipeline, NonRetryableError, stepsFor, type StepContext, type StepSpec } from "@clementine/pipeline";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { db } from "../lib/firebase.js";
+import "../test/emulators.js";
+import { startRun } from "./createRun.js";
+import { createEngine, pipeline, type AnyPipeline, type EnqueueRun, type Pipeline } from "./engine.js";
+import { executeRun } from "./executeRun.js";
+import { eventsCollection, runRef } from "./refs.js";
+import { RunHolder } from "./runHolder.js";
+import { cancelRun, retryRun } from "./steerRun.js";
+import { sweepRuns } from "./sweepRuns.js";
+import { takeLease } from "./takeLease.js";
+
+// The engine in this process against the Firestore emulator. Deliveries are
+// the test's to make (twice, early, never), the clock is the test's to move,
+// and every step counts its executions: what must run once runs once.
+
+const SECOND = 1000;
+const executions = new Map<string, number>();
+const count = (runId: string, step: string) => executions.get(`${runId}/${step}`) ?? 0;
+const counted = (name: string, dependsOn: string[] = [], body?: (ctx: StepContext<any>) => void | Promise<void>): StepSpec<any> => ({
+  name,
+  dependsOn,
+  output: z.looseObject({}),
+  async run(ctx) {
+    executions.set(`${ctx.runId}/${name}`, count(ctx.runId, name) + 1);
+    await body?.(ctx);
+    return { [`${name}Done`]: true };
+  },
+});
+
+const Payload = z.looseObject({ failTimes: z.int().default(0), failPermanently: z.boolean().default(false) });
+/** Five steps in a row; step 4 fails `failTimes` times, retried at 1 s, 2 s, 4 s. */
+const fiveSteps = pipeline(
+  definePipeline({
+    name: "five-steps",
+    payload: Payload,
+    steps: [
+      counted("s1"),
+      counted("s2", ["s1"]),
+      counted("s3", ["s2"]),
+      counted("s4", ["s3"], ({ runId, attempt, payload }) => {
+        if (payload.failPermanently && count(runId, "s4") === 1) throw new NonRetryableError("permanently broken");
+        if (attempt <= payload.failTimes) throw new Error(`transient failure ${attempt}`);
+      }),
+      counted("s5", ["s4"]),
+    ],
+    retry: { maxAttempts: 4, delaysMs: [1 * SECOND, 2 * SECOND, 4 * SECOND] },
+    timeoutSeconds: 3600,
+  }),
+);
+
+function setup(pipelines: AnyPipeline[] = [fiveSteps], options: { failEnqueue?: boolean } = {}) {
+  const calls: Array<{ runId: string; id: string; at: number | null }> = [];
+  let offset = 0;
+  const enqueue: EnqueueRun = (task, opts) => {
+    if (options.failEnqueue) return Promise.reject(new Error("14 UNAVAILABLE: Cloud Tasks is down"));
+    calls.push({ runId: task.runId, ...opts });
+    return Promise.resolve();
+  };
+  const engine = createEngine({ db, pipelines, enqueue, now: () => Date.now() + offset, invocationBudgetMs: 60 * SECOND, pickupGraceMs: 5 * SECOND });
+  return { engine, calls, advance: (ms: number) => (offset += ms) };
+}
+
+async function start(engine: ReturnType<typeof setup>["engine"], pipelineName: string, payload: unknown = {}) {
+  const outcome = await startRun(engine, { pipeline: pipelineName, projectId: "proj-engine", payload });
+  if (outcome.kind !== "ready") throw new Error(outcome.kind);
+  return outcome.ref.id;
+}
+
+const readRun = async (runId: string) => RunRecord.parse((await runRef(db, runId).get()).data());
+const readEvents = async (runId: string) =>
+  (await eventsCollection(runRef(db, runId)).orderBy("seq").get()).docs.map((d) => RunEvent.parse(d.data())).map((e) => (e.step ? `${e.type}:${e.step}` : e.type));
+
+describe("a run whose step 4 fails twice", () => {
+  it("retries step 4 on its schedule and runs steps 1–3 exactly once", async () => {
+    const { engine, calls, advance } = setup();
+    const runId = await start(engine, "five-steps", { failTimes: 2 });
+
+    expect(await executeRun(engine, runId)).toEqual({ kind: "parked" });
+    let run = await readRun(runId);
+    expect(run.status).toBe("running");
+    expect(run.lease).toBeNull();
+    expect(run.steps.s4).toMatchObject({ status: "waiting", attempts: 1, error: { message: "transient failure 1" } });
+    const firstWake = run.steps.s4!.wakeAt!.toMillis();
+    expect(firstWake - run.steps.s4!.startedAt!.toMillis()).toBeGreaterThanOrEqual(1 * SECOND);
+    expect(calls.at(-1)).toMatchObject({ runId, at: firstWake });
+
+    // The Tasks emulator delivers delayed tasks at once: an early delivery changes nothing.
+    expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "early" });
+
+    advance(1 * SECOND);
+    expect(await executeRun(engine, runId)).toEqual({ kind: "parked" });
+    run = await readRun(runId);
+    expect(run.steps.s4).toMatchObject({ status: "waiting", attempts: 2 });
+    expect(run.steps.s4!.wakeAt!.toMillis() - firstWake).toBeGreaterThanOrEqual(2 * SECOND);
+
+    advance(2 * SECOND);
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    run = await readRun(runId);
+    expect(run).toMatchObject({ status: "completed", lease: null, wakeAt: null, error: null, progress: { completedSteps: 5, totalSteps: 5, percentage: 100 } });
+    expect(run.executionData).toMatchObject({ failTimes: 2, s1Done: true, s5Done: true });
+    expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 3, 1]);
+    expect(await readEvents(runId)).toEqual([
+      "run.started",
+      "step.completed:s1",
+      "step.completed:s2",
+      "step.completed:s3",
+      "step.failed:s4",
+      "step.retry_scheduled:s4",
+      "step.failed:s4",
+      "step.retry_scheduled:s4",
+      "step.completed:s4",
+      "step.completed:s5",
+      "run.completed",
+    ]);
+  });
+
+  it("fails the run once its attempts are spent, naming the step, and keeps completed outputs", async () => {
+    const { engine, advance } = setup();
+    const runId = await start(engine, "five-steps", { failTimes: 99 });
+    for (const wait of [0, 1, 2, 4]) {
+      advance(wait * SECOND);
+      await executeRun(engine, runId);
+    }
+    const run = await readRun(runId);
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ code: "STEP_FAILED", step: "s4", detail: expect.stringContaining("transient failure 4") });
+    expect(run.steps.s4).toMatchObject({ status: "failed", attempts: 4 });
+    expect(count(runId, "s4")).toBe(4);
+    expect((await readEvents(runId)).slice(-2)).toEqual(["step.failed:s4", "run.failed:s4"]);
+  });
+
+  it("fails at once on a non-retryable error", async () => {
+    const { engine } = setup();
+    const runId = await start(engine, "five-steps", { failPermanently: true });
+    expect(await executeRun(engine, runId)).toEqual({ kind: "failed" });
+    expect((await readRun(runId)).steps.s4).toMatchObject({ status: "failed", attempts: 1, error: { message: "permanently broken" } });
+  });
+});
+
+describe("deliveries", () => {
+  it.each([2, 3])("%i concurrent deliveries of one task run no step twice", async (deliveries) => {
+    const { engine } = setup();
+    const runId = await start(engine, "five-steps");
+    const outcomes = await Promise.all(Array.from({ length: deliveries }, () => executeRun(engine, runId)));
+    expect(outcomes.filter((o) => o.kind === "completed")).toHaveLength(1);
+    for (const o of outcomes) if (o.kind !== "completed") expect(o).toMatchObject({ kind: "skipped", reason: expect.stringMatching(/^(held|raced|ended)$/) });
+    expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("a late duplicate of a finished run does nothing", async () => {
+    const { engine } = setup();
+    const runId = await start(engine, "five-steps");
+    await executeRun(engine, runId);
+    const before = (await runRef(db, runId).get()).updateTime!;
+    expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "ended" });
+    expect((await runRef(db, runId).get()).updateTime!.isEqual(before)).toBe(true);
+  });
+
+  it("a run whose wake-up call never arrived is enqueued again by the sweeper, and completes", async () => {
+    const { engine, calls, advance } = setup();
+    const runId = await start(engine, "five-steps");
+    expect(calls.map((c) => c.id)).toEqual([`${runId}-start`]); // ...and that delivery is lost
+    await sweepRuns(engine, 0);
+    expect(calls.filter((c) => c.runId === runId)).toHaveLength(1); // not due yet: its pickup grace runs
+    advance(5 * SECOND);
+    await sweepRuns(engine, 0);
+    expect(calls.filter((c) => c.runId === runId).at(-1)?.id).toMatch(new RegExp(`^${runId}-sweep-`));
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+  });
+
+  it("a run accepted while Cloud Tasks is down is picked up by the sweeper", async () => {
+    const down = setup([fiveSteps], { failEnqueue: true });
+    const runId = await start(down.engine, "five-steps"); // accepted: the create committed
+    expect((await readRun(runId)).status).toBe("pending");
+    const up = setup();
+    up.advance(5 * SECOND);
+    await sweepRuns(up.engine, 0);
+    expect(up.calls.some((c) => c.runId === runId)).toBe(true);
+    expect(await executeRun(up.engine, runId)).toEqual({ kind: "completed" });
+  });
+});
+
+describe("leases", () => {
+  it("a holder whose lease was taken over cannot overwrite the new holder's work", async () => {
+    const { engine, advance } = setup();
+    const runId = await start(engine, "five-steps");
+    const graph = stepsFor(fiveSteps.definition, { failTimes: 0, failPermanently: false });
+    const first = await takeLease(engine, runId, "holder-a");
+    if (first.kind !== "taken") throw new Error(first.reason);
+    const a = new RunHolder(engine, first.ref, first.record, first.writeTime, fiveSteps as Pipeline<unknown>, graph);
+
+    advance(10 * 60 * SECOND); // holder A's lease expires: it looks dead
+    const second = await takeLease(engine, runId, "holder-b");
+    if (second.kind !== "taken") throw new Error(second.reason);
+    const b = new RunHolder(engine, second.ref, second.record, second.writeTime, fiveSteps as Pipeline<unknown>, graph);
+    expect(await b.write(() => ({ events: [{ type: "run.started" }] }))).toBe(true);
+
+    expect(await a.write(() => ({ record: { status: "completed" }, events: [{ type: "run.completed" }] }))).toBe(false);
+    expect(a.lost).toBe(true);
+    const run = await readRun(runId);
+    expect(run.lease?.holder).toBe("holder-b");
+    expect(run.status).toBe("running");
+    expect(await readEvents(runId)).toEqual(["run.started"]);
+  });
+
+  it("a holder that died mid-step is replaced once its lease expires; completed steps do not run again", async () => {
+    const { engine, advance } = setup();
+    const runId = await start(engine, "five-steps");
+    const crash = new Error("the instance died");
+    await expect(executeRun(engine, runId, { beforeStep: (step) => { if (step === "s3") throw crash; } })).rejects.toBe(crash);
+    expect((await readRun(runId)).steps).toMatchObject({ s1: { status: "completed" }, s2: { status: "completed" } });
+
+    expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "held" });
+    advance(2 * 60 * SECOND);
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 1, 1]);
+  });
+});
+
+describe("step graphs", () => {
+  it("runs independent steps concurrently and hands each its dependencies' outputs", async () => {
+    const spans: Record<string, [number, number]> = {};
+    const timed = (name: string, dependsOn: string[]): StepSpec<unknown> => ({
+      name,
+      dependsOn,
+      output: z.looseObject({}),
+      async run({ needs }) {
+        const begin = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        spans[name] = [begin, performance.now()];
+        return { [name]: Object.keys(needs) };
+      },
+    });
+    const diamond = pipeline(definePipeline({ name: "diamond", payload: z.object({}), steps: [timed("scan", []), timed("copy", ["scan"]), timed("index", ["scan"]), timed("join", ["copy", "index"])], retry: { maxAttempts: 1, delaysMs: [0] }, timeoutSeconds: 60 }));
+    const { engine } = setup([diamond]);
+    const runId = await start(engine, "diamond");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    const [copy, index] = [spans.copy!, spans.index!];
+    expect(copy[0] < index[1] && index[0] < copy[1]).toBe(true); // the two intervals overlap
+    expect(spans.join![0]).toBeGreaterThanOrEqual(Math.max(copy[1], index[1]));
+    expect((await readRun(runId)).executionData).toMatchObject({ scan: [], copy: ["scan"], index: ["scan"], join: ["copy", "index"] });
+  });
+
+  it("after a code change mid-run, reuses the outputs of unchanged step names and runs added or renamed ones", async () => {
+    const v1 = pipeline(definePipeline({ name: "evolving", payload: Payload, steps: [counted("fetch"), counted("parse", ["fetch"], ({ attempt }) => { if (attempt === 1) throw new Error("flaky"); }), counted("store", ["parse"])], retry: { maxAttempts: 3, delaysMs: [SECOND] }, timeoutSeconds: 60 }));
+    const old = setup([v1]);
+    const runId = await start(old.engine, "evolving");
+    expect(await executeRun(old.engine, runId)).toEqual({ kind: "parked" }); // fetch done, parse waiting for its retry
+
+    // The new code: "parse" kept its name, "store" was renamed "save", "notify" was added.
+    const v2 = pipeline(definePipeline({ name: "evolving", payload: Payload, steps: [counted("fetch"), counted("parse", ["fetch"]), counted("save", ["parse"]), counted("notify", ["save"])], retry: { maxAttempts: 3, delaysMs: [SECOND] }, timeoutSeconds: 60 }));
+    const next = setup([v2]);
+    next.advance(SECOND);
+    expect(await executeRun(next.engine, runId)).toEqual({ kind: "completed" });
+    expect(["fetch", "parse", "save", "notify", "store"].map((s) => count(runId, s))).toEqual([1, 2, 1, 1, 0]);
+    expect((await readRun(runId)).progress).toEqual({ completedSteps: 4, totalSteps: 4, percentage: 100 });
+  });
+
+  it("sleeps durably: the run parks until its time, and an early delivery changes nothing", async () => {
+    const sleepy = pipeline(definePipeline({ name: "sleepy", payload: z.object({}), steps: [counted("before"), { kind: "sleep", name: "nap", dependsOn: ["before"], durationMs: () => 30 * SECOND }, counted("after", ["nap"])], retry: { maxAttempts: 1, delaysMs: [0] }, timeoutSeconds: 3600 }));
+    const { engine, calls, advance } = setup([sleepy]);
+    const runId = await start(engine, "sleepy");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "parked" });
+    const wake = (await readRun(runId)).wakeAt!.toMillis();
+    expect(calls.at(-1)).toMatchObject({ at: wake });
+    expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "early" });
+    advance(30 * SECOND);
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    expect(await readEvents(runId)).toEqual(["run.started", "step.completed:before", "step.sleeping:nap", "step.completed:nap", "step.completed:after", "run.completed"]);
+  });
+});
+
+describe("steering a run", () => {
+  it("retry from failure resumes at the failed step and keeps completed outputs", async () => {
+    const { engine } = setup();
+    const runId = await start(engine, "five-steps", { failPermanently: true });
+    await executeRun(engine, runId);
+    expect(await retryRun(engine, runId)).toMatchObject({ kind: "done" });
+    expect(await retryRun(engine, runId)).toEqual({ kind: "conflict", status: "pending" });
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 2, 1]);
+    expect(await readEvents(runId)).toContain("run.retried");
+  });
+
+  it("cancel lets the executing step finish but runs nothing after it", async () => {
+    let release!: () => void;
+    let entered!: () => void;
+    const inStep = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = pipeline(definePipeline({ name: "slow", payload: z.object({}), steps: [counted("first", [], async () => { entered(); await gate; }), counted("second", ["first"])], retry: { maxAttempts: 1, delaysMs: [0] }, timeoutSeconds: 60 }));
+    const { engine } = setup([slow]);
+    const runId = await start(engine, "slow");
+    const execution = executeRun(engine, runId);
+    await inStep;
+    expect(await cancelRun(engine, runId)).toMatchObject({ kind: "done" });
+    release();
+    expect(await execution).toEqual({ kind: "lost" });
+    const run = await readRun(runId);
+    expect(run.status).toBe("cancelled");
+    expect(count(runId, "second")).toBe(0);
+    expect(await cancelRun(engine, runId)).toEqual({ kind: "conflict", status: "cancelled" });
+    expect(await readEvents(runId)).toEqual(["run.started", "run.cancelled"]);
+  });
+
+  it("a run past its timeout fails with TIMEOUT, stopping the step that overran", async () => {
+    const stuck = pipeline(definePipeline({ name: "stuck", payload: z.object({}), steps: [counted("forever", [], ({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))))], retry: { maxAttempts: 3, delaysMs: [0] }, timeoutSeconds: 1 }));
+    const { engine } = setup([stuck]);
+    const runId = await start(engine, "stuck");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "failed" });
+    expect((await readRun(runId)).error).toMatchObject({ code: "TIMEOUT", message: expect.any(String) });
+  });
+});

@@ -1,0 +1,59 @@
+import type { RunRecord } from "@clementine/shared";
+import type { PipelineDefinition } from "@clementine/pipeline";
+import type { DocumentReference, Firestore } from "firebase-admin/firestore";
+
+/** A document that mirrors a run (a guest's session, a job's admin view), written in the same commit as each change of the run. */
+export interface MirrorWrite {
+  ref: DocumentReference;
+  data: Record<string, unknown>;
+  /** `update` leaves a deleted document deleted (the mirror is skipped); `set` writes it whole. */
+  mode: "set" | "update";
+}
+
+/** A pipeline as the engine runs it: its pure definition plus what it mirrors into Firestore. */
+export interface Pipeline<Payload = unknown> {
+  definition: PipelineDefinition<Payload>;
+  mirrors?: (runId: string, run: RunRecord, payload: Payload) => MirrorWrite[];
+}
+
+export const pipeline = <Payload>(definition: PipelineDefinition<Payload>, mirrors?: Pipeline<Payload>["mirrors"]): Pipeline<Payload> => ({
+  definition,
+  ...(mirrors ? { mirrors } : {}),
+});
+
+/** Pipelines of any payload share one registry; each checks its payload with its own schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPipeline = Pipeline<any>;
+
+/** The payload of every engine task: ids only, the run document holds the rest. */
+export interface RunTask {
+  runId: string;
+}
+
+/** Hands a wake-up call to Cloud Tasks: at `at` (epoch ms) or at once, deduplicated by `id`. */
+export type EnqueueRun = (task: RunTask, options: { id: string; at: number | null }) => Promise<void>;
+
+export interface EngineConfig {
+  db: Firestore;
+  pipelines: readonly AnyPipeline[];
+  enqueue: EnqueueRun;
+  /** Epoch ms; injected by tests that need to be somewhere else in time. */
+  now?: () => number;
+  /** How long one delivery executes steps before it checkpoints and hands over to a new one. */
+  invocationBudgetMs: number;
+  /** How long a pending run may wait for its first delivery before the sweeper enqueues it again. */
+  pickupGraceMs: number;
+}
+
+export interface Engine extends Required<Omit<EngineConfig, "pipelines">> {
+  pipeline(name: string): Pipeline<unknown> | undefined;
+}
+
+export function createEngine(config: EngineConfig): Engine {
+  const byName = new Map(config.pipelines.map((p) => [p.definition.name, p as Pipeline<unknown>]));
+  if (byName.size !== config.pipelines.length) throw new Error("two pipelines share a name");
+  return { now: Date.now, ...config, pipeline: (name) => byName.get(name) };
+}
+
+/** A lease lasts as long as the invocation that holds it may run, plus a margin: then the sweeper may hand the run on. */
+export const leaseMs = (engine: Engine) => engine.invocationBudgetMs + 30_000;

@@ -1,0 +1,247 @@
+import type { RunRecord } from "@clementine/shared";
+import {
+  completeStep,
+  failAttempt,
+  finishSleep,
+  isRetryable,
+  needsOf,
+  nextMove,
+  startAttempt,
+  startSleep,
+  stepIn,
+  stepsFor,
+  StepOutputError,
+  type StepGraph,
+  type StepSpec,
+} from "@clementine/pipeline";
+import { Timestamp } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import { randomUUID } from "node:crypto";
+import { describeError } from "../core/jobErrors.js";
+import type { Engine, Pipeline } from "./engine.js";
+import { RunHolder } from "./runHolder.js";
+import { runError } from "./runErrors.js";
+import { takeLease, type TakeOutcome } from "./takeLease.js";
+import { sendWakeUp } from "./wakeUp.js";
+
+export type ExecuteOutcome =
+  | { kind: "skipped"; reason: Extract<TakeOutcome, { kind: "skipped" }>["reason"] }
+  | { kind: "completed" | "failed" | "parked" | "continued" | "lost" };
+
+/** Hooks for tests that must stop an invocation at a named point, as a crash would. */
+export interface ExecuteHooks {
+  /** Called before a step's work starts; a throw abandons the invocation unrecorded, as a crash would. */
+  beforeStep?: (step: string) => void | Promise<void>;
+}
+
+/**
+ * One delivery of a run: take the lease, then execute every step that can run
+ * (independent ones concurrently), recording each as it finishes, until the
+ * run ends, has to wait (a retry, a sleep), or this invocation's time budget
+ * is spent. Never throws for a run's own failure: that is recorded.
+ */
+export async function executeRun(engine: Engine, runId: string, hooks: ExecuteHooks = {}): Promise<ExecuteOutcome> {
+  const holderId = randomUUID();
+  const taken = await takeLease(engine, runId, holderId);
+  if (taken.kind === "skipped") return taken;
+  const pipeline = engine.pipeline(taken.record.pipeline)!;
+  const graph = stepsFor<unknown>(pipeline.definition, taken.record.payload);
+  const holder = new RunHolder(engine, taken.ref, taken.record, taken.writeTime, pipeline, graph);
+  const log = { runId, pipeline: taken.record.pipeline, holder: holderId };
+  if (taken.record.eventCount === 0 && !(await holder.write(() => ({ events: [{ type: "run.started" }] })))) return { kind: "lost" };
+  return new Execution(engine, pipeline, graph, holder, log, hooks).run();
+}
+
+class Execution {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly started: number;
+  private readonly controller = new AbortController();
+  private ended: ExecuteOutcome | null = null;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly pipeline: Pipeline<unknown>,
+    private readonly graph: StepGraph<unknown>,
+    private readonly holder: RunHolder,
+    private readonly log: Record<string, unknown>,
+    private readonly hooks: ExecuteHooks,
+  ) {
+    this.started = engine.now();
+  }
+
+  async run(): Promise<ExecuteOutcome> {
+    const deadline = this.holder.record.deadlineAt!.toMillis();
+    const timer = setTimeout(() => this.controller.abort(new Error("run timeout")), Math.max(0, deadline - this.engine.now()));
+    try {
+      while (!this.ended) {
+        if (this.holder.lost) return { kind: "lost" };
+        const now = this.engine.now();
+        if (now >= deadline) {
+          await this.finish("failed", runError("TIMEOUT", `ran past its ${this.pipeline.definition.timeoutSeconds} s timeout`));
+          break;
+        }
+        const move = nextMove(this.graph, this.holder.steps, now, new Set(this.inFlight.keys()));
+        switch (move.kind) {
+          case "run":
+            if (now - this.started >= this.engine.invocationBudgetMs) {
+              await this.handOver();
+              break;
+            }
+            for (const name of move.steps) this.launch(name);
+            break;
+          case "busy":
+            // Until a step settles; each races the abort signal, so a timeout settles them too.
+            await Promise.race(this.inFlight.values());
+            break;
+          case "wait":
+            await this.park(move.until);
+            break;
+          case "completed":
+            await this.finish("completed", null);
+            break;
+          case "failed": {
+            const step = stepIn(this.holder.steps, move.step);
+            await this.finish("failed", runError("STEP_FAILED", step.error?.detail ?? "", move.step));
+            break;
+          }
+          default:
+            move satisfies never;
+        }
+      }
+      return this.ended ?? { kind: "lost" };
+    } finally {
+      clearTimeout(timer);
+      this.controller.abort(new Error("invocation ended"));
+      // Nothing may go on after the invocation answers: wait for steps still executing (their results are dropped).
+      await Promise.allSettled(this.inFlight.values());
+      await this.holder.settled();
+    }
+  }
+
+  private launch(name: string) {
+    const spec = this.graph.byName.get(name)!;
+    const work = (spec.kind === "sleep" ? this.sleep(spec) : this.work(spec)).finally(() => this.inFlight.delete(name));
+    this.inFlight.set(name, work);
+  }
+
+  private async sleep(spec: Extract<StepSpec<unknown>, { kind: "sleep" }>) {
+    const step = stepIn(this.holder.steps, spec.name);
+    const now = this.engine.now();
+    if (step.status === "waiting") {
+      await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: finishSleep(stepIn(steps, spec.name), now) }, events: [{ type: "step.completed", step: spec.name }] }));
+      return;
+    }
+    const duration = spec.durationMs(this.context(spec.name, 0));
+    const sleeping = startSleep(step, duration, now);
+    await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: sleeping }, events: [{ type: "step.sleeping", step: spec.name, retryAt: sleeping.wakeAt! }] }));
+  }
+
+  private async work(spec: Extract<StepSpec<unknown>, { kind?: "work" }>) {
+    const attempt = startAttempt(stepIn(this.holder.steps, spec.name), this.engine.now());
+    // Kept in memory only: the attempt is recorded with its result, in one commit.
+    this.holder.steps = { ...this.holder.steps, [spec.name]: attempt };
+    // Outside the try: a throw here abandons the invocation, as a crash would.
+    await this.hooks.beforeStep?.(spec.name);
+    let output: Record<string, unknown>;
+    try {
+      const result = await Promise.race([spec.run(this.context(spec.name, attempt.attempts)), abortPromise(this.controller.signal)]);
+      const parsed = spec.output.safeParse(result);
+      if (!parsed.success) throw new StepOutputError(`step '${spec.name}' returned output that does not match its schema: ${parsed.error.message}`);
+      output = parsed.data;
+    } catch (error) {
+      if (this.controller.signal.aborted) return; // the run timed out or ended: its end is recorded elsewhere
+      const policy = spec.retry ?? this.pipeline.definition.retry;
+      const failure = { message: error instanceof Error ? error.message : String(error), detail: describeError(error) };
+      const now = this.engine.now();
+      const { step, decision } = failAttempt(attempt, failure, policy, isRetryable(error), now);
+      logger.warn("run.step_failed", { ...this.log, step: spec.name, attempt: attempt.attempts, retry: decision.retry, detail: failure.detail });
+      const error_ = runError("STEP_FAILED", failure.detail, spec.name);
+      const failedEvent = { type: "step.failed" as const, step: spec.name, error: error_ };
+      if (decision.retry) {
+        await this.holder.write((steps) => ({
+          steps: { ...steps, [spec.name]: step },
+          events: [failedEvent, { type: "step.retry_scheduled", step: spec.name, retryAt: step.wakeAt! }],
+        }));
+        return;
+      }
+      // Out of retries: the run fails in the same commit, and steps still executing are stopped.
+      this.controller.abort(new Error("run failed"));
+      const ok = await this.holder.write((steps) => ({
+        steps: { ...steps, [spec.name]: step },
+        record: ended("failed", error_, now),
+        events: [failedEvent, { type: "run.failed", step: spec.name, error: error_ }],
+      }));
+      if (ok) {
+        logger.info("run.failed", { ...this.log, code: error_.code, step: spec.name });
+        this.ended = { kind: "failed" };
+      }
+      return;
+    }
+    const now = this.engine.now();
+    let completesRun = false;
+    const ok = await this.holder.write((steps) => {
+      const next = { ...steps, [spec.name]: completeStep(attempt, output, now) };
+      const events = [{ type: "step.completed" as const, step: spec.name }];
+      // The run's completion travels with its last step: one commit fewer.
+      completesRun = nextMove(this.graph, next, now).kind === "completed";
+      if (!completesRun) return { steps: next, events };
+      return { steps: next, record: ended("completed", null, now), events: [...events, { type: "run.completed" }] };
+    });
+    if (ok && completesRun) {
+      logger.info("run.completed", this.log);
+      this.ended = { kind: "completed" };
+    }
+  }
+
+  private context(name: string, attempt: number) {
+    const record = this.holder.record;
+    return {
+      payload: record.payload,
+      runId: this.holder.ref.id,
+      attempt,
+      needs: needsOf(this.graph, name, this.holder.steps),
+      data: record.executionData,
+      signal: this.controller.signal,
+    };
+  }
+
+  private async finish(status: "completed" | "failed", error: RunRecord["error"]) {
+    const now = this.engine.now();
+    this.controller.abort(new Error(`run ${status}`));
+    await Promise.allSettled(this.inFlight.values());
+    const ok = await this.holder.write(() => ({ record: ended(status, error, now), events: [{ type: status === "completed" ? "run.completed" : "run.failed", ...(error ? { error, step: error.step ?? undefined } : {}) }] }));
+    if (ok) logger.info(`run.${status}`, { ...this.log, ...(error ? { code: error.code, step: error.step, detail: error.detail } : {}) });
+    this.ended = ok ? { kind: status } : { kind: "lost" };
+  }
+
+  /** Nothing can run before `until`: release the lease and ask for a wake-up call then. */
+  private async park(until: number) {
+    const ok = await this.holder.write(() => ({ record: { lease: null, wakeAt: Timestamp.fromMillis(until) } }));
+    if (!ok) {
+      this.ended = { kind: "lost" };
+      return;
+    }
+    await sendWakeUp(this.engine, this.holder.ref.id, `${this.holder.ref.id}-${until}`, until);
+    this.ended = { kind: "parked" };
+  }
+
+  /** This invocation has used its time: checkpoint (every finished step is already recorded) and continue in a new one. */
+  private async handOver() {
+    await Promise.allSettled(this.inFlight.values());
+    const now = this.engine.now();
+    const ok = await this.holder.write(() => ({ record: { lease: null, wakeAt: Timestamp.fromMillis(now) } }));
+    if (ok) await sendWakeUp(this.engine, this.holder.ref.id, `${this.holder.ref.id}-${now}`, now);
+    this.ended = ok ? { kind: "continued" } : { kind: "lost" };
+  }
+}
+
+function ended(status: "completed" | "failed", error: RunRecord["error"], now: number): Partial<RunRecord> {
+  return { status, error, lease: null, wakeAt: null, finishedAt: Timestamp.fromMillis(now) };
+}
+
+function abortPromise(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+  });
+}

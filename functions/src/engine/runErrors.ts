@@ -1,0 +1,12 @@
+import type { RunError } from "@clementine/shared";
+
+/** Why a run failed, as a code; `message` is the only text anyone but an admin sees. */
+export type RunErrorCode = "STEP_FAILED" | "TIMEOUT" | "INTERNAL";
+
+const MESSAGES: Record<RunErrorCode, string> = {
+  STEP_FAILED: "A step of this run failed.",
+  TIMEOUT: "The run took too long and was stopped.",
+  INTERNAL: "Something went wrong while running this.",
+};
+
+export const runError = (code: RunErrorCode, detail: string, step: string | null = null): RunError => ({ code, message: MESSAGES[code], detail, step });
