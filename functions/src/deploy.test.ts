@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, cpSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DUE_RUNS_INDEX } from "./engine/sweepRuns.js";
 import { STUCK_JOBS_INDEX } from "./lib/jobs/findStuckJobs.js";
 
 const functionsDir = new URL("..", import.meta.url).pathname;
@@ -46,13 +47,14 @@ describe("the built functions package (npm test builds it first)", () => {
       env: { ...process.env, NODE_PATH: "" },
     });
     expect(r.stderr).not.toMatch(/Cannot find (module|package)/);
-    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["startTransformPipeline", "sweepStuckJobs", "transformPipelineJob"]);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "pipelineRun", "startTransformPipeline", "sweepRuns", "sweepStuckJobs", "transformPipelineJob"]);
   });
 });
 
 describe("firestore.indexes.json", () => {
-  it("has the composite index the sweeper's collection-group query needs", () => {
+  it("has the composite indexes the sweepers' queries need", () => {
     const { indexes } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
     expect(indexes).toContainEqual(STUCK_JOBS_INDEX);
+    expect(indexes).toContainEqual(DUE_RUNS_INDEX);
   });
 });

@@ -1,4 +1,4 @@
-import type { RunRecord } from "@clementine/shared";
+import type { RunRecord, RunTask } from "@clementine/shared";
 import type { PipelineDefinition } from "@clementine/pipeline";
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 
@@ -24,11 +24,6 @@ export const pipeline = <Payload>(definition: PipelineDefinition<Payload>, mirro
 /** Pipelines of any payload share one registry; each checks its payload with its own schema. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyPipeline = Pipeline<any>;
-
-/** The payload of every engine task: ids only, the run document holds the rest. */
-export interface RunTask {
-  runId: string;
-}
 
 /** Hands a wake-up call to Cloud Tasks: at `at` (epoch ms) or at once, deduplicated by `id`. */
 export type EnqueueRun = (task: RunTask, options: { id: string; at: number | null }) => Promise<void>;

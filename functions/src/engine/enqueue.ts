@@ -1,6 +1,7 @@
 import type { Functions } from "firebase-admin/functions";
 import { createHash } from "node:crypto";
-import type { EnqueueRun, RunTask } from "./engine.js";
+import type { RunTask } from "@clementine/shared";
+import type { EnqueueRun } from "./engine.js";
 
 /**
  * Wake-up calls go to one task queue for every pipeline. Task names are

@@ -28,6 +28,8 @@ beforeAll(async () => {
     await setDoc(doc(db, `projects/${P}/experiences/exp-1`), { name: "E", transform: { nodes: [{ id: "n", type: "stub" }] } });
     await setDoc(doc(db, `projects/${P}/sessions/sess-1`), session);
     await setDoc(doc(db, `projects/${P}/jobs/job-1`), { status: "running", sessionId: "sess-1" });
+    await setDoc(doc(db, "runs/run-1"), { projectId: P, pipeline: "demo-task", status: "running" });
+    await setDoc(doc(db, "runs/run-1/events/000001"), { seq: 1, type: "run.started" });
   });
 });
 
@@ -95,6 +97,27 @@ describe("jobs", () => {
       await assertFails(updateDoc(doc(db(ctx), `projects/${P}/jobs/job-1`), { status: "completed" }));
       await assertFails(deleteDoc(doc(db(ctx), `projects/${P}/jobs/job-1`)));
     }
+  });
+});
+
+describe("runs and their events", () => {
+  it("are read by the admins of the run's project only", async () => {
+    await assertSucceeds(getDoc(doc(admin().firestore(), "runs/run-1")));
+    await assertSucceeds(getDoc(doc(admin().firestore(), "runs/run-1/events/000001")));
+    await assertSucceeds(getDocs(query(collection(admin().firestore(), "runs"), where("projectId", "==", P))));
+    for (const ctx of [admin("admin-2"), guest(), anonymous()]) {
+      await assertFails(getDoc(doc(ctx.firestore(), "runs/run-1")));
+      await assertFails(getDoc(doc(ctx.firestore(), "runs/run-1/events/000001")));
+    }
+    // Rules are not filters: a query that is not limited to one's project is refused.
+    await assertFails(getDocs(collection(admin().firestore(), "runs")));
+  });
+
+  it("are written by the server only, not even by admins", async () => {
+    await assertFails(setDoc(doc(admin().firestore(), "runs/run-2"), { projectId: P, status: "pending" }));
+    await assertFails(updateDoc(doc(admin().firestore(), "runs/run-1"), { status: "cancelled" }));
+    await assertFails(setDoc(doc(admin().firestore(), "runs/run-1/events/000002"), { seq: 2 }));
+    await assertFails(deleteDoc(doc(admin().firestore(), "runs/run-1")));
   });
 });
 

@@ -21,6 +21,10 @@ export const ApiErrorCode = z.enum([
   "PERMISSION_DENIED",
   /** 404: no such endpoint (the path matches no route). */
   "NOT_FOUND",
+  /** 404: no pipeline of that name. */
+  "PIPELINE_NOT_FOUND",
+  /** 404: no run with that id. */
+  "RUN_NOT_FOUND",
   /** 404: no such session in that project. */
   "SESSION_NOT_FOUND",
   /** 404: the session's experience is gone or has no transform nodes. */
@@ -29,6 +33,8 @@ export const ApiErrorCode = z.enum([
   "METHOD_NOT_ALLOWED",
   /** 409: the session already has a pending or running job. */
   "JOB_IN_PROGRESS",
+  /** 409: the run is not in a state that allows this (retry needs failed; cancel needs pending or running); the message says its state. */
+  "RUN_STATE_CONFLICT",
   /** 413: the body is larger than the endpoint accepts; the message says the limit. */
   "PAYLOAD_TOO_LARGE",
   /** 415: a JSON endpoint was sent something other than `application/json`. */
@@ -45,15 +51,27 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
   NOT_FOUND: 404,
+  PIPELINE_NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   TRANSFORM_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_IN_PROGRESS: 409,
+  RUN_STATE_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TRANSFORM_INVALID: 422,
   INTERNAL: 500,
 };
+
+/** POST body that starts a run of a pipeline. */
+export const StartRunRequest = z.strictObject({
+  /** Checked against the pipeline's own payload schema. */
+  payload: z.record(z.string(), z.unknown()).default({}),
+  /** An id the caller knows the run by, e.g. a detector's message id. */
+  correlationId: z.string().min(1).max(200).optional(),
+});
+export type StartRunRequest = z.infer<typeof StartRunRequest>;
 
 export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -4,3 +4,4 @@ export * from "./ids.js";
 export * from "./job.js";
 export * from "./session.js";
 export * from "./run.js";
+export * from "./demoTask.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Timestamp } from "./ids.js";
+import { DocumentId, Timestamp } from "./ids.js";
 
 export const RunStatus = z.enum([
   /** Created and enqueued; no delivery has taken it yet. */
@@ -114,3 +114,7 @@ export const RunEvent = z.object({
   retryAt: Timestamp.nullable(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
+
+/** The payload of every engine task: the run's id, nothing else (the run document holds the rest). */
+export const RunTask = z.strictObject({ runId: DocumentId });
+export type RunTask = z.infer<typeof RunTask>;

@@ -1,0 +1,19 @@
+import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION } from "../config.js";
+import { createEngine, type Engine } from "../engine/engine.js";
+import { runEnqueuer } from "../engine/enqueue.js";
+import { PIPELINES } from "../pipelines/index.js";
+import { db, functions } from "./firebase.js";
+
+let engine: Engine | undefined;
+
+/** The engine of this deployment, built on first use: params have values only once a function runs. */
+export function getEngine(): Engine {
+  engine ??= createEngine({
+    db,
+    pipelines: PIPELINES,
+    enqueue: runEnqueuer(functions, `locations/${REGION}/functions/${RUN_TASK_FUNCTION}`, RUN_DISPATCH_DEADLINE_SECONDS),
+    invocationBudgetMs: engineInvocationBudgetSeconds.value() * 1000,
+    pickupGraceMs: enginePickupGraceSeconds.value() * 1000,
+  });
+  return engine;
+}

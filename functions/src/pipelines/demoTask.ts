@@ -1,0 +1,54 @@
+import { DemoTaskPayload } from "@clementine/shared";
+import { definePipeline, NonRetryableError, type RetryPolicy, type StepContext, type StepSpec } from "@clementine/pipeline";
+import { z } from "zod";
+import { pipeline } from "../engine/engine.js";
+
+const MINUTE = 60_000;
+/** Spec FR-005: five retries over about a day, then permanently failed. */
+export const DEMO_RETRY: RetryPolicy = { maxAttempts: 6, delaysMs: [5 * MINUTE, 15 * MINUTE, 60 * MINUTE, 240 * MINUTE, 840 * MINUTE] };
+
+type Ctx = StepContext<DemoTaskPayload>;
+
+/** Throws as the payload asks when `step` is the one to fail. */
+function maybeFail(step: string, { payload, attempt }: Ctx) {
+  if (!payload.simulateFailure || payload.failAtStep !== step) return;
+  if (payload.failure === "permanent") throw new NonRetryableError(`simulated permanent failure in ${step}`);
+  if (payload.failTimes === undefined || attempt <= payload.failTimes) throw new Error(`simulated transient failure in ${step} (attempt ${attempt})`);
+}
+
+function work(name: string, dependsOn: string[], output: z.ZodType<Record<string, unknown>>, body: (ctx: Ctx) => Record<string, unknown>): StepSpec<DemoTaskPayload> {
+  return {
+    name,
+    dependsOn,
+    output,
+    run: (ctx) => {
+      maybeFail(name, ctx);
+      return Promise.resolve(body(ctx));
+    },
+  };
+}
+
+/**
+ * The background-task-queue spec's demo task: five steps that prove durable
+ * execution (memoized steps, retries on a schedule, a durable sleep) with no
+ * business logic. No real work happens; each step returns a small output.
+ */
+export const demoTask = pipeline(
+  definePipeline({
+    name: "demo-task",
+    payload: DemoTaskPayload,
+    retry: DEMO_RETRY,
+    timeoutSeconds: 2 * 24 * 3600,
+    steps: (payload) => {
+      const retry: RetryPolicy = payload.retryDelaysMs ? { maxAttempts: payload.retryDelaysMs.length + 1, delaysMs: payload.retryDelaysMs } : DEMO_RETRY;
+      const steps: StepSpec<DemoTaskPayload>[] = [
+        work("initialize", [], z.object({ taskId: z.string() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId })),
+        work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
+        { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
+        work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 })),
+        work("finalize", ["simulate-api-call"], z.object({ summary: z.string() }), ({ data }) => ({ summary: `${String(data.processedItems)} items processed; the API answered ${String(data.apiStatus)}` })),
+      ];
+      return steps.map((step) => (step.kind === "sleep" ? step : { ...step, retry }));
+    },
+  }),
+);
