@@ -38,6 +38,12 @@ export function emulatorEnv(base = process.env) {
     // HTML page showing a stack trace and absolute paths; with it the page
     // says only "Bad Request".
     NODE_ENV: "production",
+    // The functions emulator abandons a worker process not ready within this
+    // many seconds (default 30), dropping its request or task delivery: a cold
+    // burst on two cores needs longer. Local stack and tests only; override
+    // it, or FUNCTIONS_EMULATOR_PARALLEL (processes at once, default 50), in
+    // your environment.
+    FUNCTIONS_DISCOVERY_TIMEOUT: base.FUNCTIONS_DISCOVERY_TIMEOUT ?? "120",
   };
 }
 

@@ -48,6 +48,20 @@ export function runRoutes(getEngine: () => Engine): Route[] {
     }
   };
 
+  /** POST /runs/{runId}/retry or /cancel: the run's admins steer it; a run in the wrong state is a 409. */
+  const steerRoute = (action: "retry" | "cancel", steer: (engine: Engine, runId: string) => Promise<SteerOutcome>) =>
+    defineRoute({
+      method: "POST",
+      path: `/runs/:runId/${action}`,
+      access: "user",
+      params: RunParams,
+      handle: async ({ params, uid }) => {
+        const found = await adminRun(params.runId, uid);
+        if ("reply" in found) return found.reply;
+        return steered(await steer(getEngine(), params.runId), params.runId, action);
+      },
+    });
+
   return [
     defineRoute({
       method: "POST",
@@ -84,28 +98,8 @@ export function runRoutes(getEngine: () => Engine): Route[] {
         return ok({ runId: params.runId, ...(toJson(found.record) as Record<string, unknown>), events: events.docs.map((d) => toJson(RunEvent.parse(d.data()))) });
       },
     }),
-    defineRoute({
-      method: "POST",
-      path: "/runs/:runId/retry",
-      access: "user",
-      params: RunParams,
-      handle: async ({ params, uid }) => {
-        const found = await adminRun(params.runId, uid);
-        if ("reply" in found) return found.reply;
-        return steered(await retryRun(getEngine(), params.runId), params.runId, "retry");
-      },
-    }),
-    defineRoute({
-      method: "POST",
-      path: "/runs/:runId/cancel",
-      access: "user",
-      params: RunParams,
-      handle: async ({ params, uid }) => {
-        const found = await adminRun(params.runId, uid);
-        if ("reply" in found) return found.reply;
-        return steered(await cancelRun(getEngine(), params.runId), params.runId, "cancel");
-      },
-    }),
+    steerRoute("retry", retryRun),
+    steerRoute("cancel", cancelRun),
   ];
 }
 
