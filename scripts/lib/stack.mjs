@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { emulatorEnv } from "./emulators.mjs";
 import { fail, root, step } from "./log.mjs";
 import { bin, ensureWorkspace, pnpm } from "./pnpm.mjs";
@@ -17,10 +19,16 @@ const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`;
 /**
  * Starts the emulator suite, runs `command` (an argv array) while it is up,
  * then stops every emulator, also on Ctrl+C. Resolves with the command's exit code.
+ * With `dataDir`, Firestore and Auth data survive from one run to the next.
  */
-export function emulatorsExec(command, { project, quiet = false } = {}) {
+export function emulatorsExec(command, { project, quiet = false, dataDir } = {}) {
   const args = ["emulators:exec", "--only", EMULATORS];
   if (project) args.push("--project", project);
+  // Keeps the data across restarts: imported on start (once there is some), exported on exit.
+  if (dataDir) {
+    if (existsSync(join(dataDir, "firebase-export-metadata.json"))) args.push("--import", dataDir);
+    args.push("--export-on-exit", dataDir);
+  }
   if (quiet) args.push("--log-verbosity", "QUIET");
   args.push(command.map(quote).join(" "));
   const child = spawn(bin("firebase"), args, { stdio: "inherit", cwd: root, env: emulatorEnv() });

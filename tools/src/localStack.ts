@@ -3,9 +3,11 @@
 // keeps the emulators up until Ctrl+C.
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, functionUrl } from "./emulatorConfig.js";
 import { fireScheduledFunction, listScheduledFunctions } from "./scheduledFunctions.js";
+import { releaseDeadLeases } from "./releaseDeadLeases.js";
 import { DEMO, seed } from "./seed.js";
 
 await seed();
+const resumed = await releaseDeadLeases();
 /**
  * Cloud Scheduler fires the sweeper every minute in production, where a
  * delayed task arrives on time by itself. The Tasks emulator delivers delayed
@@ -23,6 +25,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
           session ${DEMO.sessionId} (guest ${DEMO.guestUid}), admin ${DEMO.admin.email} / ${DEMO.admin.password}
   Endpoint: POST ${functionUrl("startTransformPipeline")}
   Admin API: ${functionUrl("api")} (runs of every pipeline; see README)
+  Data: kept across restarts (npm start -- --fresh starts empty)${resumed ? `; ${resumed} run(s) left in flight by the last stop resume now` : ""}
   Scheduler: ${scheduled.map((f) => `${f.name} (every ${f.everyMs / 1000} s)`).join(", ") || "no scheduled functions"}
 
   Next, in another terminal:

@@ -50,7 +50,9 @@ export async function seed(): Promise<void> {
   batch.set(project, { name: "Demo project" });
   batch.set(project.collection("members").doc(DEMO.admin.uid), { role: "admin" });
   for (const [id, experience] of Object.entries(experiences)) batch.set(project.collection("experiences").doc(id), experience);
-  batch.set(project.collection("sessions").doc(DEMO.sessionId), {
+  await batch.commit();
+  // Created once: on a restart with kept data the session keeps its job.
+  await project.collection("sessions").doc(DEMO.sessionId).create({
     experienceId: DEMO.experienceId,
     guestUid: DEMO.guestUid,
     inputs: { capture: { photo: "gs://demo-project/captures/demo.jpg" } },
@@ -58,8 +60,9 @@ export async function seed(): Promise<void> {
     jobStatus: null,
     jobProgress: null,
     jobError: null,
+  }).catch((error: { code?: number }) => {
+    if (error.code !== 6) throw error; // ALREADY_EXISTS
   });
-  await batch.commit();
   const auth = getAuth(app);
   await auth.createUser({ uid: DEMO.admin.uid, email: DEMO.admin.email, password: DEMO.admin.password }).catch((error: { code?: string }) => {
     if (error.code !== "auth/uid-already-exists") throw error;
