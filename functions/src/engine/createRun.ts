@@ -1,4 +1,5 @@
-import { RunRecord } from "@clementine/shared";
+import { RunRecord, unstorable } from "@clementine/shared";
+import { z } from "zod";
 import { stepsFor, progressOf, executionDataOf } from "@clementine/pipeline";
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import type { Engine } from "./engine.js";
@@ -17,7 +18,7 @@ export interface NewRun {
 export type PrepareOutcome =
   | { kind: "ready"; ref: DocumentReference; record: RunRecord }
   | { kind: "unknown-pipeline" }
-  | { kind: "invalid-payload"; issues: import("zod").ZodError };
+  | { kind: "invalid-payload"; issues: z.ZodError };
 
 /**
  * A pending run, checked and ready to write: callers that must create it
@@ -30,6 +31,9 @@ export function prepareRun(engine: Engine, run: NewRun): PrepareOutcome {
   if (!pipeline) return { kind: "unknown-pipeline" };
   const payload = pipeline.definition.payload.safeParse(run.payload);
   if (!payload.success) return { kind: "invalid-payload", issues: payload.error };
+  // Whatever the pipeline's schema allows, Firestore must be able to store it.
+  const unfit = unstorable(payload.data);
+  if (unfit) return { kind: "invalid-payload", issues: new z.ZodError([{ code: "custom", path: unfit.path, message: unfit.message, input: undefined }]) };
   const graph = stepsFor(pipeline.definition, payload.data);
   const now = Timestamp.fromMillis(engine.now());
   const record = RunRecord.parse({

@@ -1,9 +1,10 @@
-import { API_ERROR_STATUS, ApiErrorBody, Job } from "@clementine/shared";
+import { API_ERROR_STATUS, ApiErrorBody, Job, RunRecord } from "@clementine/shared";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runsCollection } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
 import { jobsCollection, sessionRef } from "../lib/refs.js";
-import { INTERNALS, functionUrl, nodes, seedSession, sendRaw, signUpAnonymously, type Guest, type RawReply } from "../test/emulators.js";
+import { INTERNALS, functionUrl, nodes, seedSession, sendRaw, signUpAnonymously, uniqueId, type Guest, type RawReply } from "../test/emulators.js";
 
 // Property-based fuzzing of every HTTPS endpoint, through real HTTP against
 // the emulators: generated methods, paths, content types, encodings,
@@ -20,6 +21,9 @@ interface World {
   other: Guest;
   /** Sessions the guest owns, on an experience with a quick two-node transform. */
   sessions: Array<{ projectId: string; sessionId: string }>;
+  /** A project the guest administers, and a run in it. */
+  apiProject: string;
+  apiRunId: string;
 }
 
 // ---- what a request is made of -------------------------------------------------
@@ -72,32 +76,54 @@ function authorization(world: World) {
   );
 }
 
-/** The body as bytes on the wire: JSON of a generated value, or something that is not JSON at all. */
-function wireBody(world: World) {
-  return fc.oneof(
-    { weight: 8, arbitrary: startBody(world).map((value) => JSON.stringify(value) ?? "null") },
-    { weight: 1, arbitrary: fc.constantFrom('{"projectId":', "", "not json", "[]", '"p"', "null", Array.from({ length: 1100 }, (_, i) => `f${i}=1`).join("&")) },
-    { weight: 1, arbitrary: fc.constantFrom(70_000, 200_000).map((size) => `{"pad":"${"x".repeat(size)}"}`) },
-  );
-}
-
-function request(world: World) {
+/** A request to an endpoint: its paths and bodies are the endpoint's, everything else is shared. */
+function requestWith(world: World, paths: fc.Arbitrary<string>, body: fc.Arbitrary<string>, mostly: "POST" | "GET" = "POST") {
   return fc.record({
-    method: fc.oneof({ weight: 8, arbitrary: fc.constant("POST") }, { weight: 2, arbitrary: fc.constantFrom("GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS") }),
-    path: fc.oneof({ weight: 8, arbitrary: fc.constant("") }, { weight: 2, arbitrary: fc.constantFrom("/", "/x", "/%", "/%E0%A4%A", "/%2F", "/a/b/c") }),
+    method: fc.oneof({ weight: 8, arbitrary: fc.constant(mostly) }, { weight: 2, arbitrary: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS") }),
+    path: fc.oneof({ weight: 8, arbitrary: paths }, { weight: 2, arbitrary: fc.constantFrom("/", "/x", "/%", "/%E0%A4%A", "/%2F", "/a/b/c") }),
     authorization: authorization(world),
     contentType,
     contentEncoding: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom("gzip", "br2", "identity", "deflate") }),
     origin: fc.option(fc.constantFrom("https://example.test", "null"), { nil: undefined }),
-    body: wireBody(world),
+    body: fc.oneof(
+      { weight: 8, arbitrary: body },
+      { weight: 1, arbitrary: fc.constantFrom('{"projectId":', "", "not json", "[]", '"p"', "null", Array.from({ length: 1100 }, (_, i) => `f${i}=1`).join("&")) },
+      { weight: 1, arbitrary: fc.constantFrom(70_000, 200_000).map((size) => `{"pad":"${"x".repeat(size)}"}`) },
+    ),
   });
 }
-type FuzzRequest = ReturnType<typeof request> extends fc.Arbitrary<infer R> ? R : never;
+
+/** A path segment as a client would send it: percent-encoded, a lone surrogate as its (invalid) UTF-8 bytes. */
+const segment = (id: string) => encodeURIComponent(id.replace(/[\uD800-\uDFFF]/gu, "\0")).replaceAll("%00", "%ED%A0%80");
+
+const startTransform = (world: World) => requestWith(world, fc.constant(""), startBody(world).map((value) => JSON.stringify(value) ?? "null"));
+
+function adminApi(world: World) {
+  const project = fc.oneof({ weight: 4, arbitrary: fc.constant(world.apiProject) }, { weight: 1, arbitrary: nastyId.map(segment) });
+  const pipelineName = fc.oneof({ weight: 4, arbitrary: fc.constant("demo-task") }, { weight: 1, arbitrary: nastyId.map(segment) });
+  const runId = fc.oneof({ weight: 2, arbitrary: fc.constant(world.apiRunId) }, { weight: 1, arbitrary: nastyId.map(segment) });
+  const paths = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(project, pipelineName).map(([p, n]) => `/projects/${p}/pipelines/${n}/runs`) },
+    { weight: 3, arbitrary: fc.tuple(runId, fc.constantFrom("", "/retry", "/cancel", "/events")).map(([id, action]) => `/runs/${id}${action}`) },
+  );
+  const payload = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ delayMs: fc.constant(0), taskId: fc.option(nastyString, { nil: undefined }) }, { requiredKeys: ["delayMs"] }) },
+    { weight: 2, arbitrary: fc.dictionary(nastyString, jsonValue, { maxKeys: 4 }) },
+    { weight: 1, arbitrary: jsonValue },
+  );
+  const body = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ payload, correlationId: fc.option(nastyString, { nil: undefined }) }, { requiredKeys: ["payload"] }) },
+    { weight: 1, arbitrary: jsonValue },
+  );
+  return requestWith(world, paths, body.map((value) => JSON.stringify(value) ?? "null"));
+}
+
+type FuzzRequest = ReturnType<typeof requestWith> extends fc.Arbitrary<infer R> ? R : never;
 
 // ---- what every answer must be -----------------------------------------------------
 
-/** Checks one answer; returns the jobId of a 202. */
-function checkAnswer(req: FuzzRequest, reply: RawReply): string | null {
+/** Checks one answer; returns the id a 202 announced. */
+function checkAnswer(req: FuzzRequest, reply: RawReply, announces: string): string | null {
   const context = `${req.method} ${req.path || "/"} → ${reply.status} ${reply.text.slice(0, 200)}`;
   expect(reply.status, context).toBeLessThan(500);
   expect(reply.ms, context).toBeLessThan(ANSWER_WITHIN_MS);
@@ -112,8 +138,12 @@ function checkAnswer(req: FuzzRequest, reply: RawReply): string | null {
   }
   const body: unknown = JSON.parse(reply.text);
   if (reply.status === 202) {
-    expect(body, context).toEqual({ jobId: expect.any(String) });
-    return (body as { jobId: string }).jobId;
+    expect(body, context).toEqual({ [announces]: expect.any(String) });
+    return (body as Record<string, string>)[announces]!;
+  }
+  if (reply.status === 200) {
+    expect(body, context).toMatchObject({ runId: expect.any(String), status: expect.any(String) });
+    return null;
   }
   const error = ApiErrorBody.safeParse(body);
   expect(error.success, context).toBe(true);
@@ -143,43 +173,72 @@ beforeAll(async () => {
     const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2) });
     world.sessions.push({ projectId, sessionId });
   }
+  world.apiProject = uniqueId("fuzz");
+  await db.doc(`projects/${world.apiProject}/members/${guest.uid}`).set({ role: "admin" });
+  const started = await sendRaw(`${functionUrl("api")}/projects/${world.apiProject}/pipelines/demo-task/runs`, {
+    headers: { authorization: `Bearer ${guest.idToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ payload: { delayMs: 0 } }),
+  }, 60_000);
+  world.apiRunId = (JSON.parse(started.text) as { runId: string }).runId;
   // Warm the emulator's workers so the first batch does not race their start-up.
-  await Promise.all(Array.from({ length: 6 }, () => sendRaw(functionUrl("startTransformPipeline"), { method: "GET" }, 60_000)));
+  await Promise.all(["startTransformPipeline", "api"].flatMap((fn) => Array.from({ length: 4 }, () => sendRaw(functionUrl(fn), { method: "GET" }, 60_000))));
 }, 120_000);
 
-const endpoints = [{ name: "startTransformPipeline", request }];
+const endpoints = [
+  {
+    name: "startTransformPipeline",
+    requests: startTransform,
+    announces: "jobId",
+    /** Every job was announced; every session points at its latest job; one active job per session at a time. */
+    consistent: async (announced: Set<string>) => {
+      for (const { projectId, sessionId } of world.sessions) {
+        const jobs = (await jobsCollection(db, projectId).get()).docs.map((doc) => ({ id: doc.id, job: Job.parse(doc.data()) }));
+        for (const { id } of jobs) expect(announced, `job ${id} was never announced with a 202`).toContain(id);
+        const session = (await sessionRef(db, projectId, sessionId).get()).data()!;
+        if (jobs.length === 0) {
+          expect(session.jobId).toBeNull();
+          continue;
+        }
+        const latest = jobs.reduce((a, b) => (b.job.createdAt.toMillis() > a.job.createdAt.toMillis() ? b : a));
+        expect(session.jobId).toBe(latest.id);
+        for (const { id, job } of jobs) if (id !== latest.id) expect(["completed", "failed"]).toContain(job.status);
+      }
+    },
+  },
+  {
+    name: "api",
+    requests: adminApi,
+    announces: "runId",
+    /** Every run in the project was announced with a 202, and each is a well-formed run. */
+    consistent: async (announced: Set<string>) => {
+      const runs = await runsCollection(db).where("projectId", "==", world.apiProject).get();
+      for (const doc of runs.docs) {
+        RunRecord.parse(doc.data());
+        if (doc.id !== world.apiRunId) expect(announced, `run ${doc.id} was never announced with a 202`).toContain(doc.id);
+      }
+    },
+  },
+];
 
-describe.each(endpoints)("$name under hostile input", ({ name, request: requestFor }) => {
+describe.each(endpoints)("$name under hostile input", ({ name, requests, announces, consistent }) => {
   const announced = new Set<string>();
 
   it(`answers every request safely and in time (fast-check seed ${seed})`, async () => {
     const url = functionUrl(name);
     await fc.assert(
-      fc.asyncProperty(fc.array(requestFor(world), { minLength: 1, maxLength: 8 }), async (batch) => {
+      fc.asyncProperty(fc.array(requests(world), { minLength: 1, maxLength: 8 }), async (batch) => {
         const replies = await Promise.all(batch.map((req) => send(url, req)));
         replies.forEach((reply, i) => {
-          const jobId = checkAnswer(batch[i]!, reply);
-          if (jobId) announced.add(jobId);
+          const id = checkAnswer(batch[i]!, reply, announces);
+          if (id) announced.add(id);
         });
       }),
       { seed, numRuns: RUNS, interruptAfterTimeLimit: 150_000, markInterruptAsFailure: true },
     );
   }, 180_000);
 
-  it("leaves nothing half-written: every job was announced, every session points at its latest job", async () => {
-    expect(announced.size, "the generated mix included accepted starts").toBeGreaterThan(0);
-    for (const { projectId, sessionId } of world.sessions) {
-      const jobs = (await jobsCollection(db, projectId).get()).docs.map((doc) => ({ id: doc.id, job: Job.parse(doc.data()) }));
-      for (const { id } of jobs) expect(announced, `job ${id} was never announced with a 202`).toContain(id);
-      const session = (await sessionRef(db, projectId, sessionId).get()).data()!;
-      if (jobs.length === 0) {
-        expect(session.jobId).toBeNull();
-        continue;
-      }
-      const latest = jobs.reduce((a, b) => (b.job.createdAt.toMillis() > a.job.createdAt.toMillis() ? b : a));
-      expect(session.jobId).toBe(latest.id);
-      // At most one job per session was ever active at once: all but the latest have ended.
-      for (const { id, job } of jobs) if (id !== latest.id) expect(["completed", "failed"]).toContain(job.status);
-    }
+  it("leaves nothing half-written", async () => {
+    expect(announced.size, "the generated mix included accepted requests").toBeGreaterThan(0);
+    await consistent(announced);
   });
 });

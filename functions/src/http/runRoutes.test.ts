@@ -132,6 +132,8 @@ describe("the admin API refuses", () => {
     ["a caller who is not an admin of the project", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: {} }, as(stranger)), 403, "PERMISSION_DENIED"],
     ["an unknown pipeline", () => postJson(api(`/projects/${projectId}/pipelines/no-such/runs`), { payload: {} }, as(admin)), 404, "PIPELINE_NOT_FOUND"],
     ["a payload the pipeline's schema refuses, naming the field", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: { failAtStep: "nope" } }, as(admin)), 400, "INVALID_REQUEST"],
+    ["a payload string Firestore cannot store (a lone surrogate)", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: { taskId: "t\ud800" } }, as(admin)), 400, "INVALID_REQUEST"],
+    ["a correlation id Firestore cannot store", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: {}, correlationId: "\udc00" }, as(admin)), 400, "INVALID_REQUEST"],
     ["an unknown run", () => postJson(api("/runs/no-such-run"), null, as(admin), "GET"), 404, "RUN_NOT_FOUND"],
     ["a malformed run id", () => postJson(api("/runs/__x__/retry"), {}, as(admin)), 400, "INVALID_REQUEST"],
     ["no ID token", () => postJson(api("/runs/x"), null, {}, "GET"), 401, "UNAUTHENTICATED"],
@@ -139,7 +141,7 @@ describe("the admin API refuses", () => {
     const res = await send();
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
-    if (code === "INVALID_REQUEST") expect(res.body.error.message).toMatch(/^(payload\.failAtStep|runId): /);
+    if (code === "INVALID_REQUEST") expect(res.body.error.message).toMatch(/^(payload\.failAtStep|payload\.taskId|correlationId|runId): /);
   });
 
   it("another project's admin, and retry of a run that did not fail", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DocumentId } from "./ids.js";
+import { DocumentId, StoredText } from "./ids.js";
 
 /** POST body of startTransformPipeline. */
 export const StartTransformPipelineRequest = z.strictObject({
@@ -69,7 +69,7 @@ export const StartRunRequest = z.strictObject({
   /** Checked against the pipeline's own payload schema. */
   payload: z.record(z.string(), z.unknown()).default({}),
   /** An id the caller knows the run by, e.g. a detector's message id. */
-  correlationId: z.string().min(1).max(200).optional(),
+  correlationId: StoredText.min(1).max(200).optional(),
 });
 export type StartRunRequest = z.infer<typeof StartRunRequest>;
 

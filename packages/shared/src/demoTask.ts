@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { StoredText } from "./ids.js";
 
 /** The demo task's steps, in order (background-task-queue spec). */
 export const DEMO_TASK_STEPS = ["initialize", "process", "simulate-delay", "simulate-api-call", "finalize"] as const;
@@ -8,7 +9,7 @@ const MINUTE = 60_000;
 /** What starts a demo task: every knob the spec's failure scenarios need. */
 export const DemoTaskPayload = z.strictObject({
   /** The caller's id for the task (a track id, later the dedup key). */
-  taskId: z.string().min(1).max(200).optional(),
+  taskId: StoredText.min(1).max(200).optional(),
   /** Make a step fail. */
   simulateFailure: z.boolean().default(false),
   /** Which step fails. */
