@@ -32,6 +32,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
     npm run demo                                   a guest starts a transform and watches it live
     npm run demo -- --experience ${DEMO.failingExperienceId}   ...and one that fails
     npm run demo -- --session ${DEMO.sessionId}         ...on the seeded session, as its guest
+    npm run demo:task                              an admin starts a durable demo task and watches its retries
 
   Ctrl+C stops everything.
 `);
