@@ -6,7 +6,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DUE_RUNS_INDEX } from "./engine/sweepRuns.js";
-import { STUCK_JOBS_INDEX } from "./lib/jobs/findStuckJobs.js";
 
 const functionsDir = new URL("..", import.meta.url).pathname;
 const dist = join(functionsDir, "dist");
@@ -47,14 +46,18 @@ describe("the built functions package (npm test builds it first)", () => {
       env: { ...process.env, NODE_PATH: "" },
     });
     expect(r.stderr).not.toMatch(/Cannot find (module|package)/);
-    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "pipelineRun", "startTransformPipeline", "sweepRuns", "sweepStuckJobs", "transformPipelineJob"]);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "pipelineRun", "startTransformPipeline", "sweepRuns"]);
   });
 });
 
 describe("firestore.indexes.json", () => {
-  it("has the composite indexes the sweepers' queries need", () => {
+  it("has the composite indexes the sweeper's query needs", () => {
     const { indexes } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
-    expect(indexes).toContainEqual(STUCK_JOBS_INDEX);
     expect(indexes).toContainEqual(DUE_RUNS_INDEX);
+  });
+
+  it("declares the TTL policy that expires idempotency keys in production", () => {
+    const { fieldOverrides } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
+    expect(fieldOverrides).toContainEqual(expect.objectContaining({ collectionGroup: "idempotencyKeys", fieldPath: "expiresAt", ttl: true }));
   });
 });

@@ -1,6 +1,4 @@
 export { api } from "./http/api.js";
 export { startTransformPipeline } from "./http/startTransformPipeline.js";
 export { sweepRuns } from "./scheduled/sweepRuns.js";
-export { sweepStuckJobs } from "./scheduled/sweepStuckJobs.js";
 export { pipelineRun } from "./tasks/pipelineRun.js";
-export { transformPipelineJob } from "./tasks/transformPipelineJob.js";

@@ -4,7 +4,7 @@
 // loaded and POSTs to a function's trigger the way Cloud Scheduler would.
 
 export interface ScheduledFunction {
-  /** e.g. "europe-west1-sweepStuckJobs" */
+  /** e.g. "europe-west1-sweepRuns" */
   id: string;
   name: string;
   /** e.g. "every 1 minutes" */

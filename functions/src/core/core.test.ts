@@ -1,7 +1,8 @@
-import { Job } from "@clementine/shared";
+import { Job, type RunRecord } from "@clementine/shared";
 import { describe, expect, it } from "vitest";
-import { checkJobTimeout, deadlineAfter, dispatchDeadlineSeconds, isStuck, MAX_JOB_TIMEOUT_SECONDS, SWEEP_GRACE_MS } from "./deadlines.js";
+import { checkJobTimeout, MAX_JOB_TIMEOUT_SECONDS } from "./deadlines.js";
 import { CLIENT_MESSAGES, describeError, jobError } from "./jobErrors.js";
+import { jobView } from "./jobView.js";
 import { progressAfter } from "./progress.js";
 import { sessionView } from "./sessionView.js";
 
@@ -23,31 +24,13 @@ describe("progressAfter", () => {
   });
 });
 
-describe("deadlines", () => {
-  it("gives Cloud Tasks more time than the job, within its 15 s – 30 min range", () => {
-    expect(dispatchDeadlineSeconds(600)).toBe(660);
-    expect(dispatchDeadlineSeconds(1)).toBe(61); // never under Cloud Tasks' 15 s minimum
-    expect(dispatchDeadlineSeconds(MAX_JOB_TIMEOUT_SECONDS)).toBeLessThanOrEqual(1800);
-    expect(dispatchDeadlineSeconds(MAX_JOB_TIMEOUT_SECONDS)).toBeGreaterThan(MAX_JOB_TIMEOUT_SECONDS);
-  });
-
-  it.each([0, -1, 1.5, MAX_JOB_TIMEOUT_SECONDS + 1])("refuses a job timeout of %s s, naming the param", (s) => {
+describe("the job timeout param", () => {
+  it.each([0, -1, 1.5, MAX_JOB_TIMEOUT_SECONDS + 1])("refuses %s s, naming the param", (s) => {
     expect(() => checkJobTimeout(s)).toThrow(/TRANSFORM_JOB_TIMEOUT_SECONDS/);
   });
 
-  it("computes a deadline from a start and a timeout", () => {
-    expect(deadlineAfter(1_000, 600)).toBe(601_000);
-  });
-
-  it.each([
-    ["running, past deadline + grace", "running", 0, SWEEP_GRACE_MS + 1, true],
-    ["pending, past deadline + grace", "pending", 0, SWEEP_GRACE_MS + 1, true],
-    ["running, within grace", "running", 0, SWEEP_GRACE_MS, false],
-    ["running, before deadline", "running", 10_000, 0, false],
-    ["failed, past deadline", "failed", 0, SWEEP_GRACE_MS + 1, false],
-    ["completed, past deadline", "completed", 0, SWEEP_GRACE_MS + 1, false],
-  ] as const)("isStuck: %s → %s", (_, status, deadline, now, stuck) => {
-    expect(isStuck({ status, deadlineAt: at(deadline) }, now)).toBe(stuck);
+  it("accepts whole seconds up to the maximum", () => {
+    expect(checkJobTimeout(MAX_JOB_TIMEOUT_SECONDS)).toBe(MAX_JOB_TIMEOUT_SECONDS);
   });
 });
 
@@ -78,5 +61,49 @@ describe("sessionView", () => {
       jobProgress: { currentNode: 1, totalNodes: 2, percentage: 50 },
       jobError: { code: "TIMEOUT", message: CLIENT_MESSAGES.TIMEOUT },
     });
+  });
+});
+
+describe("jobView", () => {
+  const payload = { projectId: "p", sessionId: "s", experienceId: "e", stepId: "st", transform: { nodes: [{ id: "a", type: "stub" }, { id: "b", type: "stub" }] }, sessionInputs: { x: 1 } };
+  const run = (extra: Partial<RunRecord>): RunRecord => ({
+    pipeline: "transform",
+    projectId: "p",
+    status: "running",
+    payload,
+    correlationId: "s",
+    steps: {},
+    executionData: {},
+    progress: { completedSteps: 1, totalSteps: 2, percentage: 50 },
+    error: null,
+    wakeAt: null,
+    lease: null,
+    deadlineAt: at(9000),
+    eventCount: 2,
+    commits: 3,
+    createdAt: at(0),
+    startedAt: at(1000),
+    finishedAt: null,
+    updatedAt: at(2000),
+    ...extra,
+  });
+
+  it("shows progress in nodes and the run's commits as its revision", () => {
+    const view = jobView(run({}), payload);
+    expect(view).toMatchObject({ status: "running", progress: { currentNode: 1, totalNodes: 2, percentage: 50 }, output: null, error: null, revision: 3 });
+    expect(view.deadlineAt?.toMillis()).toBe(9000);
+  });
+
+  it("lists each node's result once completed", () => {
+    const steps = { a: { output: { result: { n: 1 } } }, b: { output: { result: { n: 2 } } } } as unknown as RunRecord["steps"];
+    expect(jobView(run({ status: "completed", steps, progress: { completedSteps: 2, totalSteps: 2, percentage: 100 } }), payload).output).toEqual({
+      nodes: [{ nodeId: "a", type: "stub", result: { n: 1 } }, { nodeId: "b", type: "stub", result: { n: 2 } }],
+    });
+  });
+
+  it("turns a failed step into NODE_FAILED naming the node, with a safe message", () => {
+    const view = jobView(run({ status: "failed", error: { code: "STEP_FAILED", message: "x", detail: "Error: boom", step: "b" } }), payload);
+    expect(view.error).toEqual({ code: "NODE_FAILED", message: CLIENT_MESSAGES.NODE_FAILED, detail: "Error: boom", nodeId: "b" });
+    expect(view.deadlineAt).toBeNull();
   });
 });

@@ -51,6 +51,7 @@ export function prepareRun(engine: Engine, run: NewRun): PrepareOutcome {
     lease: null,
     deadlineAt: null,
     eventCount: 0,
+    commits: 1,
     createdAt: now,
     startedAt: null,
     finishedAt: null,

@@ -1,14 +1,13 @@
 import { RunEvent, RunRecord } from "@clementine/shared";
-import { definePipeline, NonRetryableError, stepsFor, type StepContext, type StepSpec } from "@clementine/pipeline";
+import { definePipeline, NonRetryableError, type StepContext, type StepSpec } from "@clementine/pipeline";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { db } from "../lib/firebase.js";
 import "../test/emulators.js";
 import { startRun } from "./createRun.js";
-import { createEngine, pipeline, type AnyPipeline, type EnqueueRun, type Pipeline } from "./engine.js";
+import { createEngine, pipeline, type AnyPipeline, type EnqueueRun } from "./engine.js";
 import { executeRun } from "./executeRun.js";
 import { eventsCollection, runRef } from "./refs.js";
-import { RunHolder } from "./runHolder.js";
 import { cancelRun, retryRun } from "./steerRun.js";
 import { sweepRuns } from "./sweepRuns.js";
 import { takeLease } from "./takeLease.js";
@@ -188,23 +187,22 @@ describe("leases", () => {
   it("a holder whose lease was taken over cannot overwrite the new holder's work", async () => {
     const { engine, advance } = setup();
     const runId = await start(engine, "five-steps");
-    const graph = stepsFor(fiveSteps.definition, { failTimes: 0, failPermanently: false });
     const first = await takeLease(engine, runId, "holder-a");
     if (first.kind !== "taken") throw new Error(first.reason);
-    const a = new RunHolder(engine, first.ref, first.record, first.writeTime, fiveSteps as Pipeline<unknown>, graph);
+    const a = first.holder;
 
     advance(10 * 60 * SECOND); // holder A's lease expires: it looks dead
     const second = await takeLease(engine, runId, "holder-b");
     if (second.kind !== "taken") throw new Error(second.reason);
-    const b = new RunHolder(engine, second.ref, second.record, second.writeTime, fiveSteps as Pipeline<unknown>, graph);
-    expect(await b.write(() => ({ events: [{ type: "run.started" }] }))).toBe(true);
+    const b = second.holder;
+    expect(await b.write(() => ({ events: [{ type: "step.completed", step: "s1" }] }))).toBe(true);
 
     expect(await a.write(() => ({ record: { status: "completed" }, events: [{ type: "run.completed" }] }))).toBe(false);
     expect(a.lost).toBe(true);
     const run = await readRun(runId);
     expect(run.lease?.holder).toBe("holder-b");
     expect(run.status).toBe("running");
-    expect(await readEvents(runId)).toEqual(["run.started"]);
+    expect(await readEvents(runId)).toEqual(["run.started", "step.completed:s1"]);
   });
 
   it("a holder that died mid-step is replaced once its lease expires; completed steps do not run again", async () => {

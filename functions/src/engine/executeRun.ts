@@ -9,7 +9,6 @@ import {
   startAttempt,
   startSleep,
   stepIn,
-  stepsFor,
   StepOutputError,
   type StepGraph,
   type StepSpec,
@@ -19,7 +18,7 @@ import { logger } from "firebase-functions";
 import { randomUUID } from "node:crypto";
 import { describeError } from "../core/jobErrors.js";
 import type { Engine, Pipeline } from "./engine.js";
-import { RunHolder } from "./runHolder.js";
+import type { RunHolder } from "./runHolder.js";
 import { runError } from "./runErrors.js";
 import { takeLease, type TakeOutcome } from "./takeLease.js";
 import { sendWakeUp } from "./wakeUp.js";
@@ -44,12 +43,8 @@ export async function executeRun(engine: Engine, runId: string, hooks: ExecuteHo
   const holderId = randomUUID();
   const taken = await takeLease(engine, runId, holderId);
   if (taken.kind === "skipped") return taken;
-  const pipeline = engine.pipeline(taken.record.pipeline)!;
-  const graph = stepsFor<unknown>(pipeline.definition, taken.record.payload);
-  const holder = new RunHolder(engine, taken.ref, taken.record, taken.writeTime, pipeline, graph);
-  const log = { runId, pipeline: taken.record.pipeline, holder: holderId };
-  if (taken.record.eventCount === 0 && !(await holder.write(() => ({ events: [{ type: "run.started" }] })))) return { kind: "lost" };
-  return new Execution(engine, pipeline, graph, holder, log, hooks).run();
+  const log = { runId, pipeline: taken.holder.record.pipeline, holder: holderId };
+  return new Execution(engine, taken.pipeline, taken.graph, taken.holder, log, hooks).run();
 }
 
 class Execution {
@@ -71,13 +66,19 @@ class Execution {
 
   async run(): Promise<ExecuteOutcome> {
     const deadline = this.holder.record.deadlineAt!.toMillis();
-    const timer = setTimeout(() => this.controller.abort(new Error("run timeout")), Math.max(0, deadline - this.engine.now()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.controller.abort(new Error("run timeout"));
+    }, Math.max(0, deadline - this.engine.now()));
     try {
       while (!this.ended) {
         if (this.holder.lost) return { kind: "lost" };
         const now = this.engine.now();
-        if (now >= deadline) {
-          await this.finish("failed", runError("TIMEOUT", `ran past its ${this.pipeline.definition.timeoutSeconds} s timeout`));
+        if (timedOut || now >= deadline) {
+          // Named after the first unfinished step: the one that overran (or would have run next).
+          const overran = this.graph.steps.find((s) => stepIn(this.holder.steps, s.name).status !== "completed")?.name ?? null;
+          await this.finish("failed", runError("TIMEOUT", `ran past its ${this.pipeline.definition.timeoutSeconds} s timeout${overran ? ` (at step ${overran})` : ""}`, overran));
           break;
         }
         const move = nextMove(this.graph, this.holder.steps, now, new Set(this.inFlight.keys()));
@@ -94,7 +95,8 @@ class Execution {
             await Promise.race(this.inFlight.values());
             break;
           case "wait":
-            await this.park(move.until);
+            // A run that will time out before then is woken at its deadline, to be failed.
+            await this.park(Math.min(move.until, deadline));
             break;
           case "completed":
             await this.finish("completed", null);

@@ -3,9 +3,13 @@ import { executionDataOf, progressOf, type StepGraph, type StepState } from "@cl
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { toStepRecords, toStepStates } from "./codec.js";
-import type { Engine, Pipeline } from "./engine.js";
+import type { Engine, MirrorWrite, Pipeline } from "./engine.js";
 import { eventRef } from "./refs.js";
-import { isPreconditionFailed } from "./takeLease.js";
+
+
+const isNotFound = (error: unknown) => (error as { code?: unknown } | null)?.code === 5;
+/** Firestore's answer to a write whose `lastUpdateTime` precondition no longer holds. */
+export const isPreconditionFailed = (error: unknown) => (error as { code?: unknown } | null)?.code === 9;
 
 export interface EventDraft {
   type: RunEventType;
@@ -64,9 +68,30 @@ export class RunHolder {
       progress,
       executionData: executionDataOf(this.graph, this.record.payload, steps),
       eventCount: this.record.eventCount + events.length,
+      commits: this.record.commits + 1,
       updatedAt: now,
     });
+    const mirrors = this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? [];
+    try {
+      this.writeTime = await this.commitBatch(next, events, now, progress, mirrors).catch((error: unknown) => {
+        if (!isNotFound(error) || !mirrors.some((m) => m.mode === "update")) throw error;
+        // A mirrored document was deleted (a guest's session, say): the run goes on without it.
+        logger.warn("run.mirror_missing", { runId: this.ref.id, mirrors: mirrors.filter((m) => m.mode === "update").map((m) => m.ref.path) });
+        return this.commitBatch(next, events, now, progress, mirrors.filter((m) => m.mode === "set"));
+      });
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      this.lost = true;
+      logger.warn("run.lease_lost", { runId: this.ref.id, holder: this.record.lease?.holder });
+      return false;
+    }
+    this.record = next;
+    this.steps = steps;
+    return true;
+  }
 
+  /** The run, its new events and its mirrors in one batch, conditional on this holder's last write. */
+  private async commitBatch(next: RunRecord, events: EventDraft[], now: Timestamp, progress: RunRecord["progress"], mirrors: MirrorWrite[]): Promise<Timestamp> {
     const batch = this.engine.db.batch();
     batch.update(this.ref, { ...next }, { lastUpdateTime: this.writeTime });
     events.forEach((event, i) => {
@@ -81,26 +106,12 @@ export class RunHolder {
         retryAt: event.retryAt === undefined ? null : Timestamp.fromMillis(event.retryAt),
       });
     });
-    const mirrors = this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? [];
     for (const mirror of mirrors) {
       if (mirror.mode === "set") batch.set(mirror.ref, mirror.data);
       else batch.update(mirror.ref, mirror.data);
     }
-
-    try {
-      const results = await batch.commit();
-      this.writeTime = results[0]!.writeTime;
-    } catch (error) {
-      if (isPreconditionFailed(error)) {
-        this.lost = true;
-        logger.warn("run.lease_lost", { runId: this.ref.id, holder: this.record.lease?.holder });
-        return false;
-      }
-      throw error;
-    }
-    this.record = next;
-    this.steps = steps;
-    return true;
+    const results = await batch.commit();
+    return results[0]!.writeTime;
   }
 
   /** Waits for every commit asked for so far. */

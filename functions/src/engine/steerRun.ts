@@ -46,13 +46,16 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
     const decision = decide(record, now);
     if (!decision) return { kind: "conflict" as const, status: record.status };
     const seq = record.eventCount + 1;
-    const next = { ...decision.record, eventCount: seq };
+    const next = { ...decision.record, eventCount: seq, commits: record.commits + 1 };
+    // Reads first (a transaction's rule): a mirror whose document is gone is skipped.
+    const mirrors = engine.pipeline(record.pipeline)?.mirrors?.(runId, next, next.payload) ?? [];
+    const present = await Promise.all(mirrors.map(async (m) => m.mode === "set" || (await tx.get(m.ref)).exists));
     tx.update(ref, { ...next });
     tx.create(eventRef(ref, seq), { seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null });
-    for (const mirror of engine.pipeline(record.pipeline)?.mirrors?.(runId, next, next.payload) ?? []) {
+    mirrors.forEach((mirror, i) => {
       if (mirror.mode === "set") tx.set(mirror.ref, mirror.data);
-      else tx.update(mirror.ref, mirror.data);
-    }
+      else if (present[i]) tx.update(mirror.ref, mirror.data);
+    });
     return { kind: "done" as const, record: next };
   });
 }

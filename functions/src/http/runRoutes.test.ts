@@ -5,8 +5,8 @@ import { prepareRun } from "../engine/createRun.js";
 import { createEngine } from "../engine/engine.js";
 import { eventsCollection, runRef } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
-import { PIPELINES } from "../pipelines/index.js";
-import { fireSchedule, functionUrl, postJson, signUpAnonymously, uniqueId, watchDoc, type Guest } from "../test/emulators.js";
+import { pipelines } from "../pipelines/index.js";
+import { driveUntil, fireSchedule, functionUrl, postJson, signUpAnonymously, uniqueId, type Guest } from "../test/emulators.js";
 
 // The engine end to end: the admin API starts runs, the Tasks emulator
 // delivers them to `pipelineRun`, and the sweeper (fired here as the local
@@ -35,17 +35,7 @@ const ended = (snap: DocumentSnapshot) => ["completed", "failed", "cancelled"].i
 
 /** Follows the run with a listener, firing the sweeper as the local stack would, until `until` holds. */
 async function driveRun(runId: string, until: (snap: DocumentSnapshot) => boolean = ended, deadlineMs = 40_000) {
-  const ref = runRef(db, runId);
-  const giveUp = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      await watchDoc(ref, until, 1500);
-      return RunRecord.parse((await ref.get()).data());
-    } catch (error) {
-      if (Date.now() > giveUp) throw error;
-    }
-    await fireSchedule("sweepRuns");
-  }
+  return RunRecord.parse((await driveUntil(runRef(db, runId), until, deadlineMs)).data());
 }
 
 const eventTypes = async (runId: string) => (await eventsCollection(runRef(db, runId)).orderBy("seq").get()).docs.map((d) => `${d.get("type")}${d.get("step") ? `:${d.get("step")}` : ""}`);
@@ -119,7 +109,7 @@ describe("the demo task through the admin API", () => {
 
   it("a run whose delivery never came is woken by the sweeper and completes", async () => {
     // Written as the API would, but never enqueued: a refused or lost delivery.
-    const engine = createEngine({ db, pipelines: PIPELINES, enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
+    const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 60 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
     const prepared = prepareRun(engine, { pipeline: "demo-task", projectId, payload: { delayMs: 0 } });
     if (prepared.kind !== "ready") throw new Error(prepared.kind);
     await prepared.ref.create(prepared.record);

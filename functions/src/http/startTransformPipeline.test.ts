@@ -141,7 +141,7 @@ describe("startTransformPipeline accepts", () => {
     expect((await jobRef(db, projectId, jobId).get()).get("status")).toBe("completed");
   });
 
-  it("exactly one of two racing starts for one session; the other gets 409 JOB_IN_PROGRESS", async () => {
+  it("exactly one of two racing starts for one session; the other gets 409 JOB_IN_PROGRESS with the job's id", async () => {
     // A job that outlasts any scheduling delay between the two requests (it times out after 4 s).
     const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(1, { delayMs: 60_000 }) });
     const body = { projectId, sessionId, stepId: "step-1" };
@@ -149,22 +149,64 @@ describe("startTransformPipeline accepts", () => {
     const replies = await Promise.all([startPipeline(body, guest.idToken), startPipeline(body, guest.idToken)]);
 
     expect(replies.map((r) => r.status).sort()).toEqual([202, 409]);
-    expect(replies.find((r) => r.status === 409)?.body.error.code).toBe("JOB_IN_PROGRESS");
-    const jobs = await jobsCollection(db, projectId).get();
-    expect(jobs.size).toBe(1);
-    expect(jobs.docs[0]?.id).toBe(replies.find((r) => r.status === 202)?.body.jobId);
+    const jobId = replies.find((r) => r.status === 202)?.body.jobId as string;
+    expect(replies.find((r) => r.status === 409)?.body).toEqual({ error: { code: "JOB_IN_PROGRESS", message: expect.any(String) }, jobId });
+    expect((await jobsCollection(db, projectId).get()).docs.map((d) => d.id)).toEqual([jobId]);
   });
+});
 
-  it("a new job once the previous one ended, and refuses one while it runs", async () => {
-    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2, { delayMs: 300 }) });
+describe("one job per session", () => {
+  it("a start after the job completed answers 409 JOB_COMPLETED with that job's id, and starts nothing", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(2) });
     const body = { projectId, sessionId, stepId: "step-1" };
     const first = await startPipeline(body, guest.idToken);
     expect(first.status).toBe(202);
-    expect((await startPipeline(body, guest.idToken)).status).toBe(409);
-
     await watchDoc(sessionRef(db, projectId, sessionId), isEnded);
+
+    const again = await startPipeline(body, guest.idToken);
+
+    expect(again).toMatchObject({ status: 409, body: { error: { code: "JOB_COMPLETED" }, jobId: first.body.jobId } });
+    expect((await jobsCollection(db, projectId).get()).size).toBe(1);
+  });
+
+  it("a session whose job failed may start again: a new job, and the session points to it", async () => {
+    const { projectId, sessionId, experienceId } = await seedSession({ guestUid: guest.uid, nodes: nodes(1, { fail: "error" }) });
+    const body = { projectId, sessionId, stepId: "step-1" };
+    const first = await startPipeline(body, guest.idToken);
+    await watchDoc(sessionRef(db, projectId, sessionId), isEnded);
+    expect((await sessionRef(db, projectId, sessionId).get()).get("jobStatus")).toBe("failed");
+    await experienceRef(db, projectId, experienceId).update({ "transform.nodes": nodes(1) });
+
     const second = await startPipeline(body, guest.idToken);
+
     expect(second.status).toBe(202);
     expect(second.body.jobId).not.toBe(first.body.jobId);
+    await watchDoc(sessionRef(db, projectId, sessionId), (snap) => snap.get("jobId") === second.body.jobId && isEnded(snap));
+    expect((await jobRef(db, projectId, second.body.jobId).get()).get("status")).toBe("completed");
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("the same key returns the first answer; another key gets the session's own answer", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(1) });
+    const body = { projectId, sessionId, stepId: "step-1" };
+    const withKey = (key: string) => postJson(functionUrl("startTransformPipeline"), body, { authorization: `Bearer ${guest.idToken}`, "idempotency-key": key });
+
+    const first = await withKey("attempt-1");
+    await watchDoc(sessionRef(db, projectId, sessionId), isEnded);
+    const replay = await withKey("attempt-1");
+    const fresh = await withKey("attempt-2");
+
+    expect(first).toMatchObject({ status: 202, body: { jobId: expect.any(String) } });
+    expect(replay).toMatchObject({ status: 202, body: first.body });
+    expect(fresh).toMatchObject({ status: 409, body: { error: { code: "JOB_COMPLETED" }, jobId: first.body.jobId } });
+    expect((await jobsCollection(db, projectId).get()).size).toBe(1);
+  });
+
+  it("a malformed key is 400 INVALID_REQUEST naming the header", async () => {
+    const { projectId, sessionId } = await seedSession({ guestUid: guest.uid });
+    const res = await postJson(functionUrl("startTransformPipeline"), { projectId, sessionId, stepId: "s" }, { authorization: `Bearer ${guest.idToken}`, "idempotency-key": "has spaces in it" });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "INVALID_REQUEST", message: expect.stringMatching(/^Idempotency-Key: /) } } });
+    expect((await jobsCollection(db, projectId).get()).size).toBe(0);
   });
 });

@@ -1,19 +1,22 @@
 import { StartTransformPipelineRequest } from "@clementine/shared";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
-import { describeError, jobError } from "../core/jobErrors.js";
-import type { EnqueueTransformTask } from "../lib/enqueue.js";
+import { createHash } from "node:crypto";
+import { enqueueNewRun } from "../engine/createRun.js";
+import type { Engine } from "../engine/engine.js";
 import { createJob } from "../lib/jobs/createJob.js";
-import { failJob, whileStatus } from "../lib/jobs/failJob.js";
+import { projectDoc } from "../lib/refs.js";
 import { accepted, errorReply, type HttpReply } from "./layer/reply.js";
 import { defineRoute, type Route } from "./layer/route.js";
 
 export interface StartDeps {
   db: Firestore;
-  enqueue: EnqueueTransformTask;
-  /** Read per request: params have no value while the functions are being loaded for deploy. */
-  timeoutSeconds(): number;
+  /** Built on first use: params have no value while the functions are being loaded for deploy. */
+  engine: () => Engine;
 }
+
+/** How long an Idempotency-Key keeps its first answer. */
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 /** POST / — a guest starts the transform of their session; 202 with the job's id. */
 export function startTransformPipelineRoute(deps: StartDeps): Route {
@@ -22,14 +25,19 @@ export function startTransformPipelineRoute(deps: StartDeps): Route {
     path: "/",
     access: "user",
     body: StartTransformPipelineRequest,
-    handle: ({ body, uid }) => start(body, uid, deps),
+    handle: async ({ body, uid, header }) => {
+      const key = header("idempotency-key");
+      if (key === undefined) return start(body, uid, deps);
+      if (!/^[\x21-\x7e]{1,200}$/.test(key)) return errorReply("INVALID_REQUEST", "Idempotency-Key: must be 1 to 200 visible ASCII characters");
+      return rememberedFor(deps.db, body.projectId, uid, key, () => start(body, uid, deps));
+    },
   });
 }
 
 async function start({ projectId, sessionId, stepId }: StartTransformPipelineRequest, uid: string, deps: StartDeps): Promise<HttpReply> {
   const log = { projectId, sessionId, uid };
-  const timeoutSeconds = deps.timeoutSeconds();
-  const outcome = await createJob(deps.db, { projectId, sessionId, stepId, callerUid: uid, timeoutSeconds });
+  const engine = deps.engine();
+  const outcome = await createJob(deps.db, engine, { projectId, sessionId, stepId, callerUid: uid });
   switch (outcome.kind) {
     case "created":
       break;
@@ -38,8 +46,10 @@ async function start({ projectId, sessionId, stepId }: StartTransformPipelineReq
     case "not-owner":
       logger.warn("start.not_owner", log);
       return errorReply("PERMISSION_DENIED", "This session belongs to another guest.");
-    case "job-in-progress":
-      return errorReply("JOB_IN_PROGRESS");
+    case "job-exists": {
+      const reply = errorReply(outcome.status === "completed" ? "JOB_COMPLETED" : "JOB_IN_PROGRESS");
+      return { ...reply, body: { ...(reply.body as object), jobId: outcome.jobId } };
+    }
     case "transform-not-found":
       return errorReply("TRANSFORM_NOT_FOUND");
     case "transform-invalid":
@@ -49,51 +59,28 @@ async function start({ projectId, sessionId, stepId }: StartTransformPipelineReq
       logger.error("start.session_invalid", { ...log, detail: outcome.detail });
       return errorReply("INTERNAL");
     default:
-      return assertNever(outcome);
+      return outcome satisfies never;
   }
-
   const { jobId } = outcome;
   logger.info("job.created", { ...log, jobId, totalNodes: outcome.job.progress.totalNodes });
-  try {
-    await withTimeout(deps.enqueue({ projectId, jobId }, timeoutSeconds), ENQUEUE_TIMEOUT_MS, "enqueue");
-  } catch (error) {
-    return enqueueFailed(deps, { ...log, jobId }, `enqueue failed: ${describeError(error)}`);
-  }
-  logger.info("job.enqueued", { ...log, jobId });
+  // Accepted once committed: should the enqueue fail, the sweeper sends the run's wake-up call.
+  await enqueueNewRun(engine, jobId);
   return accepted({ jobId });
 }
 
-/** How long a start request waits for Cloud Tasks before it gives the job up. */
-const ENQUEUE_TIMEOUT_MS = 20_000;
-
 /**
- * Leaves nothing stuck: the session must not keep a pending job that no task
- * will run. If the task got through after all (the job is already claimed),
- * the start succeeded.
+ * The first answer given to this caller for this key within 24 h, or the
+ * answer `compute` gives now (then kept). Two requests racing with one key
+ * may both compute; one job per session keeps that harmless, and both
+ * answers name the same job.
  */
-async function enqueueFailed(deps: StartDeps, log: { projectId: string; sessionId: string; uid: string; jobId: string }, detail: string): Promise<HttpReply> {
-  logger.error("job.enqueue_failed", { ...log, detail });
-  try {
-    const failed = await failJob(deps.db, log.projectId, log.jobId, whileStatus("pending", jobError("ENQUEUE_FAILED", detail)));
-    if (!failed) {
-      logger.warn("job.enqueue_failed_but_claimed", log);
-      return accepted({ jobId: log.jobId });
-    }
-  } catch (error) {
-    // Still pending: the sweeper fails it with TIMEOUT at its deadline.
-    logger.error("job.enqueue_failure_not_recorded", { ...log, writeError: describeError(error) });
-  }
-  return errorReply("INTERNAL", "The transform could not be started. Please try again.");
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled outcome: ${JSON.stringify(value)}`);
+async function rememberedFor(db: Firestore, projectId: string, uid: string, key: string, compute: () => Promise<HttpReply>): Promise<HttpReply> {
+  const ref = projectDoc(db, projectId).collection("idempotencyKeys").doc(createHash("sha256").update(`${uid}\n${key}`).digest("hex"));
+  const now = Date.now();
+  const kept = await ref.get();
+  if (kept.exists && (kept.get("expiresAt") as Timestamp).toMillis() > now) return { status: kept.get("status") as number, body: kept.get("body") as unknown };
+  const reply = await compute();
+  if (reply.status >= 500) return reply; // nothing to remember: the client should retry
+  await ref.set({ uid, status: reply.status, body: reply.body, createdAt: Timestamp.fromMillis(now), expiresAt: Timestamp.fromMillis(now + IDEMPOTENCY_WINDOW_MS) });
+  return reply;
 }

@@ -1,7 +1,8 @@
-import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION } from "../config.js";
+import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION, transformJobTimeoutSeconds } from "../config.js";
+import { checkJobTimeout } from "../core/deadlines.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import { runEnqueuer } from "../engine/enqueue.js";
-import { PIPELINES } from "../pipelines/index.js";
+import { pipelines } from "../pipelines/index.js";
 import { db, functions } from "./firebase.js";
 
 let engine: Engine | undefined;
@@ -10,7 +11,7 @@ let engine: Engine | undefined;
 export function getEngine(): Engine {
   engine ??= createEngine({
     db,
-    pipelines: PIPELINES,
+    pipelines: pipelines({ db, transformTimeoutSeconds: checkJobTimeout(transformJobTimeoutSeconds.value()) }),
     enqueue: runEnqueuer(functions, `locations/${REGION}/functions/${RUN_TASK_FUNCTION}`, RUN_DISPATCH_DEADLINE_SECONDS),
     invocationBudgetMs: engineInvocationBudgetSeconds.value() * 1000,
     pickupGraceMs: enginePickupGraceSeconds.value() * 1000,

@@ -1,5 +1,9 @@
+import type { Firestore } from "firebase-admin/firestore";
 import type { AnyPipeline } from "../engine/engine.js";
 import { demoTask } from "./demoTask.js";
+import { transformPipeline } from "./transform.js";
 
 /** Every pipeline the engine runs. Adding one is a file in this folder and a line here. */
-export const PIPELINES: readonly AnyPipeline[] = [demoTask];
+export function pipelines({ db, transformTimeoutSeconds }: { db: Firestore; transformTimeoutSeconds: number }): AnyPipeline[] {
+  return [demoTask, transformPipeline({ db, timeoutSeconds: transformTimeoutSeconds })];
+}

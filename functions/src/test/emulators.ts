@@ -5,7 +5,9 @@ import { randomUUID } from "node:crypto";
 import { fireScheduledFunction } from "@clementine/tools/scheduledFunctions";
 import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl } from "@clementine/tools/emulatorConfig";
+import { createEngine } from "../engine/engine.js";
 import { db } from "../lib/firebase.js";
+import { pipelines } from "../pipelines/index.js";
 import { experienceRef, sessionRef } from "../lib/refs.js";
 
 export { functionUrl } from "@clementine/tools/emulatorConfig";
@@ -81,9 +83,28 @@ export function startPipeline(body: unknown, idToken?: string) {
   return postJson(functionUrl("startTransformPipeline"), body, idToken ? { authorization: `Bearer ${idToken}` } : {});
 }
 
-/** Delivers a task to the task function the way the Cloud Tasks emulator does; resolves when the handler is done. */
+/** Delivers a wake-up call to the engine's task function the way the Cloud Tasks emulator does; resolves when the handler is done. */
 export function deliverTask(data: unknown) {
-  return postJson(functionUrl("transformPipelineJob"), { data });
+  return postJson(functionUrl("pipelineRun"), { data });
+}
+
+/**
+ * An engine in this process, with this deployment's pipelines, whose wake-up
+ * calls are recorded instead of sent: for tests that deliver them themselves.
+ */
+export function testEngine(options: { transformTimeoutSeconds?: number } = {}) {
+  const enqueued: Array<{ runId: string; id: string; at: number | null }> = [];
+  const engine = createEngine({
+    db,
+    pipelines: pipelines({ db, transformTimeoutSeconds: options.transformTimeoutSeconds ?? 60 }),
+    enqueue: (task, opts) => {
+      enqueued.push({ runId: task.runId, ...opts });
+      return Promise.resolve();
+    },
+    invocationBudgetMs: 60_000,
+    pickupGraceMs: 2_000,
+  });
+  return { engine, enqueued };
 }
 
 /** Fires a scheduled function once, as the local stack's scheduler does; resolves with its status when done. */
@@ -126,3 +147,21 @@ export function watchDoc(ref: DocumentReference, until: (snap: DocumentSnapshot)
 
 export const TERMINAL = ["completed", "failed", "cancelled"];
 export const isEnded = (snap: DocumentSnapshot) => TERMINAL.includes(snap.get("jobStatus") ?? snap.get("status"));
+
+/**
+ * Waits for `ref` to satisfy `until`, playing the local stack's scheduler
+ * meanwhile: between short watches it fires the sweeper, which wakes runs due
+ * (the Tasks emulator delivers delayed tasks at once, so a retry's wake-up
+ * comes from the sweeper). Fails after `deadlineMs`.
+ */
+export async function driveUntil(ref: DocumentReference, until: (snap: DocumentSnapshot) => boolean, deadlineMs = 40_000): Promise<DocumentSnapshot> {
+  const giveUp = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return (await watchDoc(ref, until, 1500)).at(-1)!;
+    } catch (error) {
+      if (Date.now() > giveUp) throw error;
+    }
+    await fireSchedule("sweepRuns");
+  }
+}

@@ -159,6 +159,12 @@ describe("decideTake", () => {
     expect(decideTake(run({ steps }), graph, 4999)).toEqual({ take: false, reason: "early" });
     expect(decideTake(run({ steps }), graph, 5000)).toEqual({ take: true });
   });
+
+  it("takes a run past its timeout even before its retry is due, so that it can be failed", () => {
+    const steps = { a: state("waiting", { wakeAt: 5000, attempts: 1 }) };
+    expect(decideTake(run({ steps, deadlineAt: 4000 }), graph, 3999)).toEqual({ take: false, reason: "early" });
+    expect(decideTake(run({ steps, deadlineAt: 4000 }), graph, 4000)).toEqual({ take: true });
+  });
 });
 
 describe("step transitions", () => {

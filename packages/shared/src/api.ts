@@ -31,8 +31,10 @@ export const ApiErrorCode = z.enum([
   "TRANSFORM_NOT_FOUND",
   /** 405: the path exists but not with this method; the `Allow` header lists those that do. */
   "METHOD_NOT_ALLOWED",
-  /** 409: the session already has a pending or running job. */
+  /** 409: the session already has a pending or running job; the answer carries its `jobId`. */
   "JOB_IN_PROGRESS",
+  /** 409: the session's job already completed (one job per session); the answer carries its `jobId`. */
+  "JOB_COMPLETED",
   /** 409: the run is not in a state that allows this (retry needs failed; cancel needs pending or running); the message says its state. */
   "RUN_STATE_CONFLICT",
   /** 413: the body is larger than the endpoint accepts; the message says the limit. */
@@ -57,6 +59,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   TRANSFORM_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_IN_PROGRESS: 409,
+  JOB_COMPLETED: 409,
   RUN_STATE_CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -75,7 +78,3 @@ export type StartRunRequest = z.infer<typeof StartRunRequest>;
 
 export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
-
-/** Payload of a transformPipelineJob task: ids only, the job document holds the rest. */
-export const TransformPipelineTask = z.strictObject({ projectId: DocumentId, jobId: DocumentId });
-export type TransformPipelineTask = z.infer<typeof TransformPipelineTask>;

@@ -10,7 +10,8 @@ export const SimulateConfig = z.strictObject({
 export type SimulateConfig = z.infer<typeof SimulateConfig>;
 
 export const TransformNode = z.object({
-  id: z.string().min(1),
+  /** Names the node's step in its run (and a key in Firestore maps): not `__…__`. */
+  id: z.string().min(1).max(200).refine((id) => !/^__.*__$/s.test(id), "must not be of the form __name__ (reserved by Firestore)"),
   type: z.string().min(1),
   config: z.looseObject({ simulate: SimulateConfig.optional() }).optional(),
 });

@@ -16,15 +16,12 @@ export const JobStatus = z.enum([
 ]);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-/** Statuses that block a new job for the same session. */
-export const ACTIVE_STATUSES: readonly JobStatus[] = ["pending", "running"];
-
 export const JobErrorCode = z.enum([
   /** A node of the transform threw. */
   "NODE_FAILED",
-  /** The job ran past its timeout, or was never picked up in time, or its worker died. */
+  /** The job ran past TRANSFORM_JOB_TIMEOUT_SECONDS; `nodeId` names the node that overran. */
   "TIMEOUT",
-  /** The job was created but could not be handed to Cloud Tasks. */
+  /** No longer produced (a job whose enqueue fails is picked up by the sweeper); kept so older job documents still parse. */
   "ENQUEUE_FAILED",
   /** Anything else; details are for admins only. */
   "INTERNAL",

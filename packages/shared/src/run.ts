@@ -81,6 +81,8 @@ export const RunRecord = z.object({
   deadlineAt: Timestamp.nullable(),
   /** Events written so far; the next event's sequence number is this plus one. */
   eventCount: z.int().min(0),
+  /** Commits that wrote this run, its creation included: what a run costs in Firestore writes. */
+  commits: z.int().min(1),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),

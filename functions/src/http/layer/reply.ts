@@ -12,6 +12,7 @@ const MESSAGES: Record<ApiErrorCode, string> = {
   TRANSFORM_NOT_FOUND: "This experience has no transform configured.",
   METHOD_NOT_ALLOWED: "This method is not supported here.",
   JOB_IN_PROGRESS: "A transform is already in progress for this session.",
+  JOB_COMPLETED: "This session's transform has already completed.",
   RUN_STATE_CONFLICT: "The run is not in a state that allows this.",
   PAYLOAD_TOO_LARGE: "The request body is too large.",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as JSON, with 'Content-Type: application/json'.",

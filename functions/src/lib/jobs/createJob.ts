@@ -1,8 +1,10 @@
-import { ACTIVE_STATUSES, Experience, Job, Session, SessionJobView } from "@clementine/shared";
-import { Timestamp, type Firestore, type Transaction } from "firebase-admin/firestore";
-import { deadlineAfter } from "../../core/deadlines.js";
-import { progressAfter } from "../../core/progress.js";
+import { Experience, Session, SessionJobView, type Job, type JobStatus } from "@clementine/shared";
+import type { Firestore } from "firebase-admin/firestore";
+import type { TransformPayload } from "../../core/jobView.js";
+import { jobView } from "../../core/jobView.js";
 import { sessionView } from "../../core/sessionView.js";
+import { prepareRun } from "../../engine/createRun.js";
+import type { Engine } from "../../engine/engine.js";
 import { experienceRef, jobRef, jobsCollection, sessionRef } from "../refs.js";
 
 export interface CreateJobInput {
@@ -10,7 +12,6 @@ export interface CreateJobInput {
   sessionId: string;
   stepId: string;
   callerUid: string;
-  timeoutSeconds: number;
 }
 
 export type CreateJobOutcome =
@@ -18,18 +19,23 @@ export type CreateJobOutcome =
   | { kind: "session-not-found" }
   | { kind: "session-invalid"; detail: string }
   | { kind: "not-owner" }
-  | { kind: "job-in-progress"; jobId: string | null }
+  /** One job per session: it has one that is pending, running or completed. */
+  | { kind: "job-exists"; jobId: string; status: JobStatus }
   | { kind: "transform-not-found" }
   | { kind: "transform-invalid"; detail: string };
 
+/** Statuses of a session's job that forbid a new one: only a failed or cancelled job may be followed by another. */
+const HOLDS_SESSION: readonly JobStatus[] = ["pending", "running", "completed"];
+
 /**
- * Creates a pending job and points the session at it, in one transaction:
- * either both documents change or neither does. Two racing calls for one
- * session serialize on the session document, so exactly one creates a job
- * and the other sees it in progress.
+ * Creates the job's run (pending), the job document admins read and the
+ * session's pointer to it, in one transaction: all three or none. Racing
+ * calls for one session serialize on the session document, so exactly one
+ * creates a job; the others, however late, find it. Enqueue the run after
+ * the commit (`enqueueNewRun`).
  */
-export async function createJob(db: Firestore, input: CreateJobInput): Promise<CreateJobOutcome> {
-  const { projectId, sessionId, stepId, callerUid, timeoutSeconds } = input;
+export async function createJob(db: Firestore, engine: Engine, input: CreateJobInput): Promise<CreateJobOutcome> {
+  const { projectId, sessionId, stepId, callerUid } = input;
   const sessionDoc = sessionRef(db, projectId, sessionId);
   return db.runTransaction(async (tx): Promise<CreateJobOutcome> => {
     const sessionSnap = await tx.get(sessionDoc);
@@ -38,8 +44,10 @@ export async function createJob(db: Firestore, input: CreateJobInput): Promise<C
     if (!parsed.success) return { kind: "session-invalid", detail: parsed.error.message };
     const session = parsed.data;
     if (session.guestUid !== callerUid) return { kind: "not-owner" };
-    if (session.jobStatus && ACTIVE_STATUSES.includes(session.jobStatus) && (await jobStillActive(tx, db, projectId, session.jobId))) {
-      return { kind: "job-in-progress", jobId: session.jobId };
+    if (session.jobId) {
+      // Believe the job, not the session's mirror of it.
+      const status = (await tx.get(jobRef(db, projectId, session.jobId))).get("status") as JobStatus | undefined;
+      if (status && HOLDS_SESSION.includes(status)) return { kind: "job-exists", jobId: session.jobId, status };
     }
 
     const experienceSnap = await tx.get(experienceRef(db, projectId, session.experienceId));
@@ -49,39 +57,14 @@ export async function createJob(db: Firestore, input: CreateJobInput): Promise<C
     const transform = experience.data.transform;
     if (!transform || transform.nodes.length === 0) return { kind: "transform-not-found" };
 
-    const now = Timestamp.now();
-    const jobDoc = jobsCollection(db, projectId).doc();
-    const job = Job.parse({
-      projectId,
-      sessionId,
-      experienceId: session.experienceId,
-      stepId,
-      status: "pending",
-      progress: progressAfter(0, transform.nodes.length),
-      input: { transform, sessionInputs: session.inputs ?? {} },
-      output: null,
-      error: null,
-      deadlineAt: Timestamp.fromMillis(deadlineAfter(now.toMillis(), timeoutSeconds)),
-      revision: 1,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      updatedAt: now,
-    } satisfies Job);
-    tx.create(jobDoc, job);
-    tx.update(sessionDoc, SessionJobView.parse(sessionView(jobDoc.id, job)));
-    return { kind: "created", jobId: jobDoc.id, job };
+    const jobId = jobsCollection(db, projectId).doc().id;
+    const payload: TransformPayload = { projectId, sessionId, experienceId: session.experienceId, stepId, transform, sessionInputs: session.inputs ?? {} };
+    const run = prepareRun(engine, { pipeline: "transform", projectId, payload, runId: jobId, correlationId: sessionId });
+    if (run.kind !== "ready") return { kind: "transform-invalid", detail: run.kind === "invalid-payload" ? run.issues.message : run.kind };
+    const job = jobView(run.record, payload);
+    tx.create(run.ref, run.record);
+    tx.create(jobRef(db, projectId, jobId), job);
+    tx.update(sessionDoc, SessionJobView.parse(sessionView(jobId, job)));
+    return { kind: "created", jobId, job };
   });
-}
-
-/**
- * The session says a job is active; believe the job itself. A session can only
- * be behind its job if a past write went wrong, and then it must not block the
- * guest forever.
- */
-async function jobStillActive(tx: Transaction, db: Firestore, projectId: string, jobId: string | null): Promise<boolean> {
-  if (!jobId) return false;
-  const job = await tx.get(jobRef(db, projectId, jobId));
-  const status: unknown = job.get("status");
-  return ACTIVE_STATUSES.some((active) => active === status);
 }
