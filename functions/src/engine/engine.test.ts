@@ -171,6 +171,20 @@ describe("deliveries", () => {
     expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
   });
 
+  it("the sweeper sends a run waiting in a backed-up queue one wake-up call per pickup grace, not one per sweep", async () => {
+    const { engine, calls, advance } = setup();
+    const runId = await start(engine, "five-steps");
+    const sent = () => calls.filter((c) => c.runId === runId).length;
+    advance(5 * SECOND);
+    await sweepRuns(engine, 0);
+    await sweepRuns(engine, 0);
+    expect(sent()).toBe(2); // the start, and one from the sweeper
+    advance(5 * SECOND);
+    await sweepRuns(engine, 0);
+    expect(sent()).toBe(3);
+    expect(new Set(calls.map((c) => c.id)).size).toBe(calls.length); // each call its own task name
+  });
+
   it("a run accepted while Cloud Tasks is down is picked up by the sweeper", async () => {
     const down = setup([fiveSteps], { failEnqueue: true });
     const runId = await start(down.engine, "five-steps"); // accepted: the create committed
