@@ -1,10 +1,10 @@
 import { StartTransformPipelineRequest } from "@clementine/shared";
-import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { createHash } from "node:crypto";
 import { enqueueNewRun } from "../engine/createRun.js";
 import type { Engine } from "../engine/engine.js";
-import { createJob } from "../lib/jobs/createJob.js";
+import { createJob, keptAnswer } from "../lib/jobs/createJob.js";
 import { projectDoc } from "../lib/refs.js";
 import { accepted, errorReply, type HttpReply } from "./layer/reply.js";
 import { defineRoute, type Route } from "./layer/route.js";
@@ -15,9 +15,6 @@ export interface StartDeps {
   engine: () => Engine;
 }
 
-/** How long an Idempotency-Key keeps its first answer. */
-const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-
 /** POST / — a guest starts the transform of their session; 202 with the job's id. */
 export function startTransformPipelineRoute(deps: StartDeps): Route {
   return defineRoute({
@@ -27,20 +24,25 @@ export function startTransformPipelineRoute(deps: StartDeps): Route {
     body: StartTransformPipelineRequest,
     handle: async ({ body, uid, header }) => {
       const key = header("idempotency-key");
-      if (key === undefined) return start(body, uid, deps);
-      if (!/^[\x21-\x7e]{1,200}$/.test(key)) return errorReply("INVALID_REQUEST", "Idempotency-Key: must be 1 to 200 visible ASCII characters");
-      return rememberedFor(deps.db, body.projectId, uid, key, () => start(body, uid, deps));
+      if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) return errorReply("INVALID_REQUEST", "Idempotency-Key: must be 1 to 200 visible ASCII characters");
+      const keyRef = key === undefined ? undefined : projectDoc(deps.db, body.projectId).collection("idempotencyKeys").doc(createHash("sha256").update(`${uid}\n${key}`).digest("hex"));
+      const reply = await start(body, uid, deps, keyRef);
+      // A 202 is kept by the transaction that created the job; a refusal is kept here, so the key answers alike for 24 h.
+      if (keyRef && reply.status >= 400 && reply.status < 500) await keyRef.create(keptAnswer(reply.status, reply.body)).catch(() => {});
+      return reply;
     },
   });
 }
 
-async function start({ projectId, sessionId, stepId }: StartTransformPipelineRequest, uid: string, deps: StartDeps): Promise<HttpReply> {
+async function start({ projectId, sessionId, stepId }: StartTransformPipelineRequest, uid: string, deps: StartDeps, idempotencyKey?: DocumentReference): Promise<HttpReply> {
   const log = { projectId, sessionId, uid };
   const engine = deps.engine();
-  const outcome = await createJob(deps.db, engine, { projectId, sessionId, stepId, callerUid: uid });
+  const outcome = await createJob(deps.db, engine, { projectId, sessionId, stepId, callerUid: uid, ...(idempotencyKey ? { idempotencyKey } : {}) });
   switch (outcome.kind) {
     case "created":
       break;
+    case "replayed":
+      return { status: outcome.status, body: outcome.body };
     case "session-not-found":
       return errorReply("SESSION_NOT_FOUND");
     case "not-owner":
@@ -66,21 +68,4 @@ async function start({ projectId, sessionId, stepId }: StartTransformPipelineReq
   // Accepted once committed: should the enqueue fail, the sweeper sends the run's wake-up call.
   await enqueueNewRun(engine, jobId);
   return accepted({ jobId });
-}
-
-/**
- * The first answer given to this caller for this key within 24 h, or the
- * answer `compute` gives now (then kept). Two requests racing with one key
- * may both compute; one job per session keeps that harmless, and both
- * answers name the same job.
- */
-async function rememberedFor(db: Firestore, projectId: string, uid: string, key: string, compute: () => Promise<HttpReply>): Promise<HttpReply> {
-  const ref = projectDoc(db, projectId).collection("idempotencyKeys").doc(createHash("sha256").update(`${uid}\n${key}`).digest("hex"));
-  const now = Date.now();
-  const kept = await ref.get();
-  if (kept.exists && (kept.get("expiresAt") as Timestamp).toMillis() > now) return { status: kept.get("status") as number, body: kept.get("body") as unknown };
-  const reply = await compute();
-  if (reply.status >= 500) return reply; // nothing to remember: the client should retry
-  await ref.set({ uid, status: reply.status, body: reply.body, createdAt: Timestamp.fromMillis(now), expiresAt: Timestamp.fromMillis(now + IDEMPOTENCY_WINDOW_MS) });
-  return reply;
 }

@@ -1,5 +1,5 @@
 import { Experience, Session, SessionJobView, type Job, type JobStatus } from "@clementine/shared";
-import type { Firestore } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
 import type { TransformPayload } from "../../core/jobView.js";
 import { jobView } from "../../core/jobView.js";
 import { sessionView } from "../../core/sessionView.js";
@@ -12,10 +12,17 @@ export interface CreateJobInput {
   sessionId: string;
   stepId: string;
   callerUid: string;
+  /** The caller's Idempotency-Key record: read and written in the same transaction as the job. */
+  idempotencyKey?: DocumentReference;
 }
+
+/** How long an Idempotency-Key keeps its first answer. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 export type CreateJobOutcome =
   | { kind: "created"; jobId: string; job: Job }
+  /** The key was used within its window: its first answer, kept. */
+  | { kind: "replayed"; status: number; body: unknown }
   | { kind: "session-not-found" }
   | { kind: "session-invalid"; detail: string }
   | { kind: "not-owner" }
@@ -35,10 +42,13 @@ const HOLDS_SESSION: readonly JobStatus[] = ["pending", "running", "completed"];
  * the commit (`enqueueNewRun`).
  */
 export async function createJob(db: Firestore, engine: Engine, input: CreateJobInput): Promise<CreateJobOutcome> {
-  const { projectId, sessionId, stepId, callerUid } = input;
+  const { projectId, sessionId, stepId, callerUid, idempotencyKey } = input;
   const sessionDoc = sessionRef(db, projectId, sessionId);
   return db.runTransaction(async (tx): Promise<CreateJobOutcome> => {
-    const sessionSnap = await tx.get(sessionDoc);
+    const [sessionSnap, keySnap] = idempotencyKey ? await tx.getAll(sessionDoc, idempotencyKey) : [await tx.get(sessionDoc)];
+    if (keySnap?.exists && (keySnap.get("expiresAt") as Timestamp).toMillis() > Date.now()) {
+      return { kind: "replayed", status: keySnap.get("status") as number, body: keySnap.get("body") as unknown };
+    }
     if (!sessionSnap.exists) return { kind: "session-not-found" };
     const parsed = Session.safeParse(sessionSnap.data());
     if (!parsed.success) return { kind: "session-invalid", detail: parsed.error.message };
@@ -65,6 +75,13 @@ export async function createJob(db: Firestore, engine: Engine, input: CreateJobI
     tx.create(run.ref, run.record);
     tx.create(jobRef(db, projectId, jobId), job);
     tx.update(sessionDoc, SessionJobView.parse(sessionView(jobId, job)));
+    if (idempotencyKey) tx.set(idempotencyKey, keptAnswer(202, { jobId }));
     return { kind: "created", jobId, job };
   });
+}
+
+/** An Idempotency-Key record: the answer to give again until it expires (a TTL policy deletes it in production). */
+export function keptAnswer(status: number, body: unknown) {
+  const now = Date.now();
+  return { status, body, createdAt: Timestamp.fromMillis(now), expiresAt: Timestamp.fromMillis(now + IDEMPOTENCY_WINDOW_MS) };
 }
