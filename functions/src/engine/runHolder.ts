@@ -1,6 +1,7 @@
 import { RunRecord, type RunEventType, type RunError } from "@clementine/shared";
 import { executionDataOf, progressOf, type StepGraph, type StepState } from "@clementine/pipeline";
-import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { FieldPath, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { isDeepStrictEqual } from "node:util";
 import { logger } from "firebase-functions";
 import { toStepRecords, toStepStates } from "./codec.js";
 import type { Engine, MirrorWrite, Pipeline } from "./engine.js";
@@ -93,7 +94,9 @@ export class RunHolder {
   /** The run, its new events and its mirrors in one batch, conditional on this holder's last write. */
   private async commitBatch(next: RunRecord, events: EventDraft[], now: Timestamp, progress: RunRecord["progress"], mirrors: MirrorWrite[]): Promise<Timestamp> {
     const batch = this.engine.db.batch();
-    batch.update(this.ref, { ...next }, { lastUpdateTime: this.writeTime });
+    // Never empty: every commit counts itself in `commits`.
+    const [[field, value], ...more] = changedFields(this.record, next) as [[FieldPath, unknown], ...Array<[FieldPath, unknown]>];
+    batch.update(this.ref, field, value, ...more.flat(), { lastUpdateTime: this.writeTime });
     events.forEach((event, i) => {
       const seq = this.record.eventCount + i + 1;
       batch.create(eventRef(this.ref, seq), {
@@ -118,4 +121,23 @@ export class RunHolder {
   settled(): Promise<unknown> {
     return this.chain;
   }
+}
+
+/**
+ * The fields of the run that this commit changes: each step by its own path,
+ * everything else by top-level field. The payload is never rewritten, and a
+ * commit sends a few hundred bytes however large the run has grown.
+ */
+function changedFields(previous: RunRecord, next: RunRecord): Array<[FieldPath, unknown]> {
+  const changes: Array<[FieldPath, unknown]> = [];
+  for (const [key, value] of Object.entries(next) as Array<[keyof RunRecord, unknown]>) {
+    if (key === "steps") {
+      for (const [name, step] of Object.entries(next.steps)) {
+        if (!isDeepStrictEqual(previous.steps[name], step)) changes.push([new FieldPath("steps", name), step]);
+      }
+    } else if (!isDeepStrictEqual(previous[key], value)) {
+      changes.push([new FieldPath(key), value]);
+    }
+  }
+  return changes;
 }

@@ -28,6 +28,15 @@ function work(name: string, dependsOn: string[], output: z.ZodType<Record<string
   };
 }
 
+/** Built once (a schema compiles on first use); each payload only picks the retry policy. */
+const STEPS: StepSpec<DemoTaskPayload>[] = [
+  work("initialize", [], z.object({ taskId: z.string() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId })),
+  work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
+  { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
+  work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 })),
+  work("finalize", ["simulate-api-call"], z.object({ summary: z.string() }), ({ data }) => ({ summary: `${String(data.processedItems)} items processed; the API answered ${String(data.apiStatus)}` })),
+];
+
 /**
  * The background-task-queue spec's demo task: five steps that prove durable
  * execution (memoized steps, retries on a schedule, a durable sleep) with no
@@ -41,14 +50,7 @@ export const demoTask = pipeline(
     timeoutSeconds: 2 * 24 * 3600,
     steps: (payload) => {
       const retry: RetryPolicy = payload.retryDelaysMs ? { maxAttempts: payload.retryDelaysMs.length + 1, delaysMs: payload.retryDelaysMs } : DEMO_RETRY;
-      const steps: StepSpec<DemoTaskPayload>[] = [
-        work("initialize", [], z.object({ taskId: z.string() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId })),
-        work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
-        { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
-        work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 })),
-        work("finalize", ["simulate-api-call"], z.object({ summary: z.string() }), ({ data }) => ({ summary: `${String(data.processedItems)} items processed; the API answered ${String(data.apiStatus)}` })),
-      ];
-      return steps.map((step) => (step.kind === "sleep" ? step : { ...step, retry }));
+      return STEPS.map((step) => (step.kind === "sleep" ? step : { ...step, retry }));
     },
   }),
 );

@@ -17,6 +17,9 @@ export const TransformPayloadSchema: z.ZodType<TransformPayload> = z.object({
   sessionInputs: z.record(z.string(), z.unknown()),
 });
 
+/** Built once: a step's schema is compiled on first use, and the steps are rebuilt from the payload on every delivery. */
+const NodeOutputSchema = z.object({ result: z.record(z.string(), z.unknown()) });
+
 export interface TransformOptions {
   db: Firestore;
   /** TRANSFORM_JOB_TIMEOUT_SECONDS: a job still running this long after it started fails with TIMEOUT. */
@@ -41,14 +44,16 @@ export function transformPipeline({ db, timeoutSeconds, runNode = runStubNode }:
         transform.nodes.map((node, i) => ({
           name: node.id,
           dependsOn: i === 0 ? [] : [transform.nodes[i - 1]!.id],
-          output: z.object({ result: z.record(z.string(), z.unknown()) }),
+          output: NodeOutputSchema,
           run: async ({ signal }) => ({ result: await runNode(node, { signal, sessionInputs }) }),
         })),
     }),
     (runId, run, payload) => {
       const job = jobView(run, payload);
+      // The job was created with its run (createJob): what never changes is not sent again.
+      const { projectId: _p, sessionId: _s, experienceId: _e, stepId: _st, input: _i, createdAt: _c, ...changing } = job;
       return [
-        { ref: jobRef(db, payload.projectId, runId), data: job, mode: "set" },
+        { ref: jobRef(db, payload.projectId, runId), data: changing, mode: "update" },
         { ref: sessionRef(db, payload.projectId, payload.sessionId), data: SessionJobView.parse(sessionView(runId, job)), mode: "update" },
       ];
     },
