@@ -17,13 +17,15 @@ export function prepare() {
 const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /**
- * Starts the emulator suite, runs `command` (an argv array) while it is up,
- * then stops every emulator, also on Ctrl+C. Resolves with the command's exit code.
- * With `dataDir`, Firestore and Auth data survive from one run to the next.
+ * The `firebase` arguments that start the emulator suite, run `command` (an
+ * argv array) while it is up, then stop every emulator. With `dataDir`,
+ * Firestore and Auth data survive from one run to the next; `config` names
+ * another firebase.json (in the repository's root).
  */
-export function emulatorsExec(command, { project, quiet = false, dataDir } = {}) {
+export function emulatorsArgs(command, { project, quiet = false, dataDir, config } = {}) {
   const args = ["emulators:exec", "--only", EMULATORS];
   if (project) args.push("--project", project);
+  if (config) args.push("--config", config);
   // Keeps the data across restarts: imported on start (once there is some), exported on exit.
   if (dataDir) {
     if (existsSync(join(dataDir, "firebase-export-metadata.json"))) args.push("--import", dataDir);
@@ -31,7 +33,12 @@ export function emulatorsExec(command, { project, quiet = false, dataDir } = {})
   }
   if (quiet) args.push("--log-verbosity", "QUIET");
   args.push(command.map(quote).join(" "));
-  const child = spawn(bin("firebase"), args, { stdio: "inherit", cwd: root, env: emulatorEnv() });
+  return args;
+}
+
+/** Runs the emulator suite as `emulatorsArgs` says, also stopping it on Ctrl+C. Resolves with the command's exit code. */
+export function emulatorsExec(command, options = {}) {
+  const child = spawn(bin("firebase"), emulatorsArgs(command, options), { stdio: "inherit", cwd: root, env: emulatorEnv() });
   // Ctrl+C reaches the whole process group; firebase-tools then stops what it started.
   const ignore = () => {};
   process.on("SIGINT", ignore);

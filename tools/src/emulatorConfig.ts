@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 
 const root = new URL("../../", import.meta.url);
-const firebaseJson = JSON.parse(readFileSync(new URL("firebase.json", root), "utf8")) as {
+/** Another firebase.json in the root (a second stack on other ports) when CLEMENTINE_FIREBASE_CONFIG names one. */
+const firebaseJson = JSON.parse(readFileSync(new URL(process.env.CLEMENTINE_FIREBASE_CONFIG ?? "firebase.json", root), "utf8")) as {
   emulators: Record<"auth" | "functions" | "firestore", { host: string; port: number }>;
 };
 const firebaserc = JSON.parse(readFileSync(new URL(".firebaserc", root), "utf8")) as { projects: { default: string } };

@@ -1,0 +1,1 @@
+export function emulatorEnv(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;

@@ -1,0 +1,3 @@
+export function bin(name: string): string;
+export function ensureWorkspace(): void;
+export function pnpm(args: string[]): number;
