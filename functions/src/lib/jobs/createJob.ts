@@ -1,5 +1,5 @@
 import { Experience, Session, SessionJobView, type Job, type JobStatus } from "@clementine/shared";
-import { Timestamp, type DocumentReference, type Firestore } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
 import type { TransformPayload } from "../../core/jobView.js";
 import { jobView } from "../../core/jobView.js";
 import { sessionView } from "../../core/sessionView.js";
@@ -45,7 +45,8 @@ export async function createJob(db: Firestore, engine: Engine, input: CreateJobI
   const { projectId, sessionId, stepId, callerUid, idempotencyKey } = input;
   const sessionDoc = sessionRef(db, projectId, sessionId);
   return db.runTransaction(async (tx): Promise<CreateJobOutcome> => {
-    const [sessionSnap, keySnap] = idempotencyKey ? await tx.getAll(sessionDoc, idempotencyKey) : [await tx.get(sessionDoc)];
+    // One round trip for both: the session and, when the caller sent one, its Idempotency-Key record.
+    const [sessionSnap, keySnap] = (await tx.getAll(sessionDoc, ...(idempotencyKey ? [idempotencyKey] : []))) as [DocumentSnapshot, DocumentSnapshot?];
     if (keySnap?.exists && (keySnap.get("expiresAt") as Timestamp).toMillis() > Date.now()) {
       return { kind: "replayed", status: keySnap.get("status") as number, body: keySnap.get("body") as unknown };
     }
