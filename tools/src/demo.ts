@@ -64,9 +64,17 @@ const res = await fetch(functionUrl("startTransformPipeline"), {
   body: JSON.stringify({ projectId: DEMO.projectId, sessionId, stepId: "transform" }),
 });
 const body: unknown = await res.json();
-if (!res.ok) stop(`startTransformPipeline answered ${res.status}: ${JSON.stringify(ApiErrorBody.safeParse(body).data?.error ?? body)}`);
-const { jobId } = StartTransformPipelineResponse.parse(body);
-console.log(`Job ${jobId} accepted (HTTP ${res.status}). Live progress from the session document:\n`);
+let jobId: string;
+const existing = (body as { jobId?: unknown } | null)?.jobId;
+if (res.status === 409 && typeof existing === "string") {
+  // One job per session: the seeded session keeps the job it already has.
+  jobId = existing;
+  console.log(`This session already has job ${jobId} (${ApiErrorBody.safeParse(body).data?.error.code}: one job per session). Its state, from the session document:\n`);
+} else {
+  if (!res.ok) stop(`startTransformPipeline answered ${res.status}: ${JSON.stringify(ApiErrorBody.safeParse(body).data?.error ?? body)}`);
+  jobId = StartTransformPipelineResponse.parse(body).jobId;
+  console.log(`Job ${jobId} accepted (HTTP ${res.status}). Live progress from the session document:\n`);
+}
 
 const tty = process.stdout.isTTY;
 let last = "";
