@@ -109,8 +109,8 @@ const engine: System = {
     return { duplicated, commitsPerRun: perRun, invocationsPerRun: perRun - 1 - STEPS };
   },
   async stepIntervals(sample) {
-    // Each step's commit creates its step.completed event: the event's create time is that commit's time.
-    const events = await db.collection(`runs/${sample.id}/events`).where("type", "==", "step.completed").orderBy("seq").get();
+    // Each step's commit creates its pipeline:step_completed event: the event's create time is that commit's time.
+    const events = await db.collection(`runs/${sample.id}/events`).where("type", "==", "pipeline:step_completed").orderBy("seq").get();
     return intervals(events.docs.map((doc) => exactMs(doc.createTime)));
   },
 };

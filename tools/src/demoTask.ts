@@ -62,23 +62,25 @@ const clock = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)} 
 function describe(event: RunEvent): string {
   const step = event.step ? ` ${event.step}` : "";
   switch (event.type) {
-    case "run.started":
+    case "pipeline:started":
       return "run started";
-    case "step.completed":
+    case "pipeline:step_completed":
       return `✓${step}  (${event.progress?.percentage ?? 0}%)`;
-    case "step.sleeping":
+    case "pipeline:step_progress":
+      return `…${step} ${event.stepProgress?.done ?? 0}/${event.stepProgress?.total ?? 0}`;
+    case "pipeline:step_sleeping":
       return `…${step} sleeps until ${new Date(event.retryAt!.toMillis()).toLocaleTimeString()} (durably: no instance waits)`;
-    case "step.failed":
+    case "pipeline:step_failed":
       return `✗${step} failed: ${event.error?.detail.split("\n")[0] ?? ""}`;
-    case "step.retry_scheduled":
+    case "pipeline:retry_scheduled":
       return `↻${step} retries in ${((event.retryAt!.toMillis() - event.at.toMillis()) / 1000).toFixed(1)} s`;
-    case "run.completed":
+    case "pipeline:completed":
       return "run completed";
-    case "run.failed":
+    case "pipeline:failed":
       return `run failed at${step}: ${event.error?.message ?? ""}`;
-    case "run.cancelled":
+    case "pipeline:cancelled":
       return "run cancelled";
-    case "run.retried":
+    case "pipeline:retried":
       return "run retried from its failed step";
     default:
       return event.type satisfies never;

@@ -10,7 +10,7 @@ export function toStepStates(steps: Record<string, StepRecord>): Record<string, 
   return Object.fromEntries(
     Object.entries(steps).map(([name, s]) => [
       name,
-      { status: s.status, attempts: s.attempts, output: s.output ?? null, error: s.error, wakeAt: ms(s.wakeAt), startedAt: ms(s.startedAt), finishedAt: ms(s.finishedAt) },
+      { status: s.status, attempts: s.attempts, output: s.output ?? null, error: s.error, wakeAt: ms(s.wakeAt), startedAt: ms(s.startedAt), finishedAt: ms(s.finishedAt), progress: s.progress ?? null },
     ]),
   );
 }
@@ -19,7 +19,7 @@ export function toStepRecords(steps: Record<string, StepState>): Record<string, 
   return Object.fromEntries(
     Object.entries(steps).map(([name, s]) => [
       name,
-      { status: s.status, attempts: s.attempts, output: s.output ?? null, error: s.error, wakeAt: ts(s.wakeAt), startedAt: ts(s.startedAt), finishedAt: ts(s.finishedAt) },
+      { status: s.status, attempts: s.attempts, output: s.output ?? null, error: s.error, wakeAt: ts(s.wakeAt), startedAt: ts(s.startedAt), finishedAt: ts(s.finishedAt), progress: s.progress },
     ]),
   );
 }

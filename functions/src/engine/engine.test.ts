@@ -103,17 +103,17 @@ describe("a run whose step 4 fails twice", () => {
     expect(run.executionData).toMatchObject({ failTimes: 2, s1Done: true, s5Done: true });
     expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 3, 1]);
     expect(await readEvents(runId)).toEqual([
-      "run.started",
-      "step.completed:s1",
-      "step.completed:s2",
-      "step.completed:s3",
-      "step.failed:s4",
-      "step.retry_scheduled:s4",
-      "step.failed:s4",
-      "step.retry_scheduled:s4",
-      "step.completed:s4",
-      "step.completed:s5",
-      "run.completed",
+      "pipeline:started",
+      "pipeline:step_completed:s1",
+      "pipeline:step_completed:s2",
+      "pipeline:step_completed:s3",
+      "pipeline:step_failed:s4",
+      "pipeline:retry_scheduled:s4",
+      "pipeline:step_failed:s4",
+      "pipeline:retry_scheduled:s4",
+      "pipeline:step_completed:s4",
+      "pipeline:step_completed:s5",
+      "pipeline:completed",
     ]);
   });
 
@@ -129,7 +129,7 @@ describe("a run whose step 4 fails twice", () => {
     expect(run.error).toMatchObject({ code: "STEP_FAILED", step: "s4", detail: expect.stringContaining("transient failure 4") });
     expect(run.steps.s4).toMatchObject({ status: "failed", attempts: 4 });
     expect(count(runId, "s4")).toBe(4);
-    expect((await readEvents(runId)).slice(-2)).toEqual(["step.failed:s4", "run.failed:s4"]);
+    expect((await readEvents(runId)).slice(-2)).toEqual(["pipeline:step_failed:s4", "pipeline:failed:s4"]);
   });
 
   it("fails at once on a non-retryable error", async () => {
@@ -209,14 +209,14 @@ describe("leases", () => {
     const second = await takeLease(engine, runId, "holder-b");
     if (second.kind !== "taken") throw new Error(second.reason);
     const b = second.holder;
-    expect(await b.write(() => ({ events: [{ type: "step.completed", step: "s1" }] }))).toBe(true);
+    expect(await b.write(() => ({ events: [{ type: "pipeline:step_completed", step: "s1" }] }))).toBe(true);
 
-    expect(await a.write(() => ({ record: { status: "completed" }, events: [{ type: "run.completed" }] }))).toBe(false);
+    expect(await a.write(() => ({ record: { status: "completed" }, events: [{ type: "pipeline:completed" }] }))).toBe(false);
     expect(a.lost).toBe(true);
     const run = await readRun(runId);
     expect(run.lease?.holder).toBe("holder-b");
     expect(run.status).toBe("running");
-    expect(await readEvents(runId)).toEqual(["run.started", "step.completed:s1"]);
+    expect(await readEvents(runId)).toEqual(["pipeline:started", "pipeline:step_completed:s1"]);
   });
 
   it("a holder that died mid-step is replaced once its lease expires; completed steps do not run again", async () => {
@@ -257,6 +257,37 @@ describe("step graphs", () => {
     expect((await readRun(runId)).executionData).toMatchObject({ scan: [], copy: ["scan"], index: ["scan"], join: ["copy", "index"] });
   });
 
+  it("records the progress a step reports as it runs, at most a few times a second, in order", async () => {
+    const copying = pipeline(definePipeline({
+      name: "copying",
+      payload: z.object({}),
+      steps: [{
+        name: "copy",
+        output: z.looseObject({}),
+        async run({ progress }) {
+          for (let file = 1; file <= 10; file++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            progress(file, 10);
+          }
+          return { copied: 10 };
+        },
+      }],
+      retry: { maxAttempts: 1, delaysMs: [0] },
+      timeoutSeconds: 60,
+    }));
+    const { engine } = setup([copying]);
+    const runId = await start(engine, "copying");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    const events = (await eventsCollection(runRef(db, runId)).orderBy("seq").get()).docs.map((d) => RunEvent.parse(d.data()));
+    const reported = events.filter((e) => e.type === "pipeline:step_progress").map((e) => e.stepProgress!.done);
+    expect(reported.length).toBeGreaterThanOrEqual(2);
+    expect(reported.length).toBeLessThanOrEqual(6); // 10 reports over ~1 s, committed at most every 250 ms
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    expect(events.map((e) => e.type).slice(-2)).toEqual(["pipeline:step_completed", "pipeline:completed"]);
+    expect(events.every((e) => e.runId === runId)).toBe(true);
+    expect((await readRun(runId)).steps.copy).toMatchObject({ status: "completed", attempts: 1, progress: { done: reported.at(-1), total: 10 } });
+  });
+
   it("after a code change mid-run, reuses the outputs of unchanged step names and runs added or renamed ones", async () => {
     const v1 = pipeline(definePipeline({ name: "evolving", payload: Payload, steps: [counted("fetch"), counted("parse", ["fetch"], ({ attempt }) => { if (attempt === 1) throw new Error("flaky"); }), counted("store", ["parse"])], retry: { maxAttempts: 3, delaysMs: [SECOND] }, timeoutSeconds: 60 }));
     const old = setup([v1]);
@@ -282,7 +313,7 @@ describe("step graphs", () => {
     expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "early" });
     advance(30 * SECOND);
     expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
-    expect(await readEvents(runId)).toEqual(["run.started", "step.completed:before", "step.sleeping:nap", "step.completed:nap", "step.completed:after", "run.completed"]);
+    expect(await readEvents(runId)).toEqual(["pipeline:started", "pipeline:step_completed:before", "pipeline:step_sleeping:nap", "pipeline:step_completed:nap", "pipeline:step_completed:after", "pipeline:completed"]);
   });
 });
 
@@ -295,7 +326,7 @@ describe("steering a run", () => {
     expect(await retryRun(engine, runId)).toEqual({ kind: "conflict", status: "pending" });
     expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
     expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 2, 1]);
-    expect(await readEvents(runId)).toContain("run.retried");
+    expect(await readEvents(runId)).toContain("pipeline:retried");
   });
 
   it("cancel lets the executing step finish but runs nothing after it", async () => {
@@ -315,7 +346,7 @@ describe("steering a run", () => {
     expect(run.status).toBe("cancelled");
     expect(count(runId, "second")).toBe(0);
     expect(await cancelRun(engine, runId)).toEqual({ kind: "conflict", status: "cancelled" });
-    expect(await readEvents(runId)).toEqual(["run.started", "run.cancelled"]);
+    expect(await readEvents(runId)).toEqual(["pipeline:started", "pipeline:cancelled"]);
   });
 
   it("a run past its timeout fails with TIMEOUT, stopping the step that overran", async () => {

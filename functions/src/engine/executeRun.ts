@@ -6,6 +6,7 @@ import {
   isRetryable,
   needsOf,
   nextMove,
+  reportProgress,
   startAttempt,
   startSleep,
   stepIn,
@@ -22,6 +23,9 @@ import type { RunHolder } from "./runHolder.js";
 import { runError } from "./runErrors.js";
 import { takeLease, type TakeOutcome } from "./takeLease.js";
 import { sendWakeUp } from "./wakeUp.js";
+
+/** How often a step's progress reports are committed, at most. */
+const PROGRESS_EVERY_MS = 250;
 
 export type ExecuteOutcome =
   | { kind: "skipped"; reason: Extract<TakeOutcome, { kind: "skipped" }>["reason"] }
@@ -52,6 +56,7 @@ class Execution {
   private readonly started: number;
   private readonly controller = new AbortController();
   private ended: ExecuteOutcome | null = null;
+  private readonly progressAt = new Map<string, number>();
 
   constructor(
     private readonly engine: Engine,
@@ -130,12 +135,12 @@ class Execution {
     const step = stepIn(this.holder.steps, spec.name);
     const now = this.engine.now();
     if (step.status === "waiting") {
-      await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: finishSleep(stepIn(steps, spec.name), now) }, events: [{ type: "step.completed", step: spec.name }] }));
+      await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: finishSleep(stepIn(steps, spec.name), now) }, events: [{ type: "pipeline:step_completed", step: spec.name }] }));
       return;
     }
     const duration = spec.durationMs(this.context(spec.name, 0));
     const sleeping = startSleep(step, duration, now);
-    await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: sleeping }, events: [{ type: "step.sleeping", step: spec.name, retryAt: sleeping.wakeAt! }] }));
+    await this.holder.write((steps) => ({ steps: { ...steps, [spec.name]: sleeping }, events: [{ type: "pipeline:step_sleeping", step: spec.name, retryAt: sleeping.wakeAt! }] }));
   }
 
   private async work(spec: Extract<StepSpec<unknown>, { kind?: "work" }>) {
@@ -158,11 +163,11 @@ class Execution {
       const { step, decision } = failAttempt(attempt, failure, policy, isRetryable(error), now);
       logger.warn("run.step_failed", { ...this.log, step: spec.name, attempt: attempt.attempts, retry: decision.retry, detail: failure.detail });
       const error_ = runError("STEP_FAILED", failure.detail, spec.name);
-      const failedEvent = { type: "step.failed" as const, step: spec.name, error: error_ };
+      const failedEvent = { type: "pipeline:step_failed" as const, step: spec.name, error: error_ };
       if (decision.retry) {
         await this.holder.write((steps) => ({
           steps: { ...steps, [spec.name]: step },
-          events: [failedEvent, { type: "step.retry_scheduled", step: spec.name, retryAt: step.wakeAt! }],
+          events: [failedEvent, { type: "pipeline:retry_scheduled", step: spec.name, retryAt: step.wakeAt! }],
         }));
         return;
       }
@@ -171,7 +176,7 @@ class Execution {
       const ok = await this.holder.write((steps) => ({
         steps: { ...steps, [spec.name]: step },
         record: ended("failed", error_, now),
-        events: [failedEvent, { type: "run.failed", step: spec.name, error: error_ }],
+        events: [failedEvent, { type: "pipeline:failed", step: spec.name, error: error_ }],
       }));
       if (ok) {
         logger.info("run.failed", { ...this.log, code: error_.code, step: spec.name });
@@ -182,12 +187,13 @@ class Execution {
     const now = this.engine.now();
     let completesRun = false;
     const ok = await this.holder.write((steps) => {
-      const next = { ...steps, [spec.name]: completeStep(attempt, output, now) };
-      const events = [{ type: "step.completed" as const, step: spec.name }];
+      // From the stored step, not `attempt`: it keeps the progress the step reported.
+      const next = { ...steps, [spec.name]: completeStep(stepIn(steps, spec.name), output, now) };
+      const events = [{ type: "pipeline:step_completed" as const, step: spec.name }];
       // The run's completion travels with its last step: one commit fewer.
       completesRun = nextMove(this.graph, next, now).kind === "completed";
       if (!completesRun) return { steps: next, events };
-      return { steps: next, record: ended("completed", null, now), events: [...events, { type: "run.completed" }] };
+      return { steps: next, record: ended("completed", null, now), events: [...events, { type: "pipeline:completed" }] };
     });
     if (ok && completesRun) {
       logger.info("run.completed", this.log);
@@ -204,14 +210,28 @@ class Execution {
       needs: needsOf(this.graph, name, this.holder.steps),
       data: record.executionData,
       signal: this.controller.signal,
+      progress: (done: number, total: number) => this.reportProgress(name, done, total),
     };
+  }
+
+  /** At most one progress commit per step every PROGRESS_EVERY_MS; the last report of a burst may be dropped (completion says 100%). */
+  private reportProgress(name: string, done: number, total: number) {
+    const now = this.engine.now();
+    if (this.controller.signal.aborted || now - (this.progressAt.get(name) ?? 0) < PROGRESS_EVERY_MS) return;
+    this.progressAt.set(name, now);
+    void this.holder
+      .write((steps) => ({
+        steps: { ...steps, [name]: reportProgress(stepIn(steps, name), done, total) },
+        events: [{ type: "pipeline:step_progress", step: name, stepProgress: { done, total } }],
+      }))
+      .catch((error: unknown) => logger.warn("run.progress_not_recorded", { ...this.log, step: name, detail: describeError(error) }));
   }
 
   private async finish(status: "completed" | "failed", error: RunRecord["error"]) {
     const now = this.engine.now();
     this.controller.abort(new Error(`run ${status}`));
     await Promise.allSettled(this.inFlight.values());
-    const ok = await this.holder.write(() => ({ record: ended(status, error, now), events: [{ type: status === "completed" ? "run.completed" : "run.failed", ...(error ? { error, step: error.step ?? undefined } : {}) }] }));
+    const ok = await this.holder.write(() => ({ record: ended(status, error, now), events: [{ type: status === "completed" ? "pipeline:completed" : "pipeline:failed", ...(error ? { error, step: error.step ?? undefined } : {}) }] }));
     if (ok) logger.info(`run.${status}`, { ...this.log, ...(error ? { code: error.code, step: error.step, detail: error.detail } : {}) });
     this.ended = ok ? { kind: status } : { kind: "lost" };
   }

@@ -1,4 +1,4 @@
-import { RunRecord, type RunEventType, type RunError } from "@clementine/shared";
+import { RunRecord, type RunEventType, type RunError, type StepProgress } from "@clementine/shared";
 import { executionDataOf, progressOf, type StepGraph, type StepState } from "@clementine/pipeline";
 import { FieldPath, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { isDeepStrictEqual } from "node:util";
@@ -17,6 +17,7 @@ export interface EventDraft {
   step?: string;
   error?: RunError;
   retryAt?: number;
+  stepProgress?: StepProgress;
 }
 
 /** What a change of the run returns: the next record (steps as the pure core sees them) and the events it adds. */
@@ -100,6 +101,7 @@ export class RunHolder {
     events.forEach((event, i) => {
       const seq = this.record.eventCount + i + 1;
       batch.create(eventRef(this.ref, seq), {
+        runId: this.ref.id,
         seq,
         type: event.type,
         at: now,
@@ -107,6 +109,7 @@ export class RunHolder {
         progress,
         error: event.error ?? null,
         retryAt: event.retryAt === undefined ? null : Timestamp.fromMillis(event.retryAt),
+        stepProgress: event.stepProgress ?? null,
       });
     });
     for (const mirror of mirrors) {

@@ -16,7 +16,7 @@ export type SteerOutcome = { kind: "done"; record: RunRecord } | { kind: "not-fo
 export function cancelRun(engine: Engine, runId: string): Promise<SteerOutcome> {
   return steer(engine, runId, (record, now) => {
     if (record.status !== "pending" && record.status !== "running") return null;
-    return { record: { ...record, status: "cancelled", lease: null, wakeAt: null, finishedAt: now, updatedAt: now }, event: "run.cancelled" as const };
+    return { record: { ...record, status: "cancelled", lease: null, wakeAt: null, finishedAt: now, updatedAt: now }, event: "pipeline:cancelled" as const };
   });
 }
 
@@ -30,13 +30,13 @@ export async function retryRun(engine: Engine, runId: string): Promise<SteerOutc
     if (record.status !== "failed") return null;
     const steps = Object.fromEntries(Object.entries(toStepStates(record.steps)).map(([name, step]) => [name, resetFailed(step)]));
     const next: RunRecord = { ...record, status: "pending", steps: toStepRecords(steps), error: null, wakeAt: Timestamp.fromMillis(now.toMillis() + engine.pickupGraceMs), lease: null, deadlineAt: null, finishedAt: null, updatedAt: now };
-    return { record: next, event: "run.retried" as const };
+    return { record: next, event: "pipeline:retried" as const };
   });
   if (outcome.kind === "done") await sendWakeUp(engine, runId, `${runId}-retry-${outcome.record.eventCount}`);
   return outcome;
 }
 
-async function steer(engine: Engine, runId: string, decide: (record: RunRecord, now: Timestamp) => { record: RunRecord; event: "run.cancelled" | "run.retried" } | null): Promise<SteerOutcome> {
+async function steer(engine: Engine, runId: string, decide: (record: RunRecord, now: Timestamp) => { record: RunRecord; event: "pipeline:cancelled" | "pipeline:retried" } | null): Promise<SteerOutcome> {
   const ref = runRef(engine.db, runId);
   return engine.db.runTransaction(async (tx) => {
     const snap = await tx.get(ref);
@@ -51,7 +51,7 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
     const mirrors = engine.pipeline(record.pipeline)?.mirrors?.(runId, next, next.payload) ?? [];
     const present = await Promise.all(mirrors.map(async (m) => m.mode === "set" || (await tx.get(m.ref)).exists));
     tx.update(ref, { ...next });
-    tx.create(eventRef(ref, seq), { seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null });
+    tx.create(eventRef(ref, seq), { runId, seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null, stepProgress: null });
     mirrors.forEach((mirror, i) => {
       if (mirror.mode === "set") tx.set(mirror.ref, mirror.data);
       else if (present[i]) tx.update(mirror.ref, mirror.data);

@@ -13,7 +13,7 @@ export type TakeOutcome =
 /**
  * A delivery's first move: one read, then one write conditional on the run's
  * update time, no transaction. That write is the holder's first commit: the
- * lease, the `run.started` event the first time, and the mirrors, together.
+ * lease, the `pipeline:started` event the first time, and the mirrors, together.
  * Of any number of concurrent deliveries exactly one gets the lease; the
  * others see it held, or lose the race, and stop.
  */
@@ -42,7 +42,7 @@ export async function takeLease(engine: Engine, runId: string, holderId: string)
       startedAt: record.startedAt ?? Timestamp.fromMillis(now),
       deadlineAt: record.deadlineAt ?? Timestamp.fromMillis(now + pipeline.definition.timeoutSeconds * 1000),
     },
-    events: record.eventCount === 0 ? [{ type: "run.started" }] : [],
+    events: record.eventCount === 0 ? [{ type: "pipeline:started" }] : [],
   }));
   return taken ? { kind: "taken", holder, graph, pipeline } : { kind: "skipped", reason: "raced" };
 }

@@ -48,14 +48,14 @@ describe("the demo task through the admin API", () => {
     expect(run.executionData).toMatchObject({ taskId: "track-1", processedItems: 42, apiStatus: 200, summary: "42 items processed; the API answered 200" });
     expect(Object.values(run.steps).map((s) => s.attempts)).toEqual([1, 1, 0, 1, 1]); // the sleep counts no attempt
     expect(await eventTypes(runId)).toEqual([
-      "run.started",
-      "step.completed:initialize",
-      "step.completed:process",
-      "step.sleeping:simulate-delay",
-      "step.completed:simulate-delay",
-      "step.completed:simulate-api-call",
-      "step.completed:finalize",
-      "run.completed",
+      "pipeline:started",
+      "pipeline:step_completed:initialize",
+      "pipeline:step_completed:process",
+      "pipeline:step_sleeping:simulate-delay",
+      "pipeline:step_completed:simulate-delay",
+      "pipeline:step_completed:simulate-api-call",
+      "pipeline:step_completed:finalize",
+      "pipeline:completed",
     ]);
 
     const res = await postJson(api(`/runs/${runId}`), null, as(admin), "GET");
@@ -76,8 +76,8 @@ describe("the demo task through the admin API", () => {
       finalize: { attempts: 1 },
     });
     const events = await eventTypes(runId);
-    expect(events.filter((e) => e === "step.retry_scheduled:simulate-api-call")).toHaveLength(2);
-    expect(events.filter((e) => e === "step.completed:initialize")).toHaveLength(1);
+    expect(events.filter((e) => e === "pipeline:retry_scheduled:simulate-api-call")).toHaveLength(2);
+    expect(events.filter((e) => e === "pipeline:step_completed:initialize")).toHaveLength(1);
   });
 
   it("fails for good after its last retry; a retry from failure reruns only the failed step", async () => {
@@ -93,7 +93,7 @@ describe("the demo task through the admin API", () => {
     expect(run.steps.initialize!.attempts).toBe(1);
     expect(run.steps["simulate-api-call"]!.attempts).toBe(1);
     expect(run.steps.finalize!.attempts).toBe(2); // a fresh set of attempts
-    expect((await eventTypes(runId)).filter((e) => e.startsWith("run.")).slice(1)).toEqual(["run.failed:finalize", "run.retried", "run.failed:finalize"]);
+    expect((await eventTypes(runId)).filter((e) => e.startsWith("run.")).slice(1)).toEqual(["pipeline:failed:finalize", "pipeline:retried", "pipeline:failed:finalize"]);
   });
 
   it("cancels a run parked in its durable sleep; it never wakes", async () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     await setDoc(doc(db, `projects/${P}/sessions/sess-1`), session);
     await setDoc(doc(db, `projects/${P}/jobs/job-1`), { status: "running", sessionId: "sess-1" });
     await setDoc(doc(db, "runs/run-1"), { projectId: P, pipeline: "demo-task", status: "running" });
-    await setDoc(doc(db, "runs/run-1/events/000001"), { seq: 1, type: "run.started" });
+    await setDoc(doc(db, "runs/run-1/events/000001"), { seq: 1, type: "pipeline:started" });
   });
 });
 

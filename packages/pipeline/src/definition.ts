@@ -13,6 +13,12 @@ export interface StepContext<Payload> {
   data: Readonly<Record<string, unknown>>;
   /** Aborted when the run passes its timeout; a step should stop promptly. */
   signal: AbortSignal;
+  /**
+   * Reports how far the step has got (files copied of files to copy): stored
+   * on the step and logged as a `pipeline:step_progress` event, at most a few
+   * times a second. Fire and forget; the step's output is what is memoized.
+   */
+  progress: (done: number, total: number) => void;
 }
 
 interface StepBase {

@@ -13,6 +13,8 @@ export interface StepState {
   wakeAt: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The latest progress the executing (or last) attempt reported. */
+  progress: { done: number; total: number } | null;
 }
 
 export const newStep = (): StepState => ({
@@ -23,6 +25,7 @@ export const newStep = (): StepState => ({
   wakeAt: null,
   startedAt: null,
   finishedAt: null,
+  progress: null,
 });
 
 /** A step's state in a run; a step added to the pipeline after the run began has none yet and is pending. */

@@ -10,7 +10,11 @@ export const startAttempt = (step: StepState, now: number): StepState => ({
   error: null,
   wakeAt: null,
   startedAt: step.startedAt ?? now,
+  progress: null,
 });
+
+/** What an executing step reported of its progress. */
+export const reportProgress = (step: StepState, done: number, total: number): StepState => ({ ...step, progress: { done, total } });
 
 export const completeStep = (step: StepState, output: Record<string, unknown>, now: number): StepState => ({
   ...step,

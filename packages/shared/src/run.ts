@@ -41,6 +41,10 @@ export const RunError = z.object({
 });
 export type RunError = z.infer<typeof RunError>;
 
+/** How far an executing step has got, as it reported (`ctx.progress`): e.g. files copied of files to copy. */
+export const StepProgress = z.object({ done: z.int().min(0), total: z.int().min(0) });
+export type StepProgress = z.infer<typeof StepProgress>;
+
 export const StepRecord = z.object({
   status: StepStatus,
   attempts: z.int().min(0),
@@ -49,6 +53,8 @@ export const StepRecord = z.object({
   wakeAt: Timestamp.nullable(),
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
+  /** The latest progress the step reported, if it reports any. */
+  progress: StepProgress.nullable().default(null),
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 
@@ -91,20 +97,31 @@ export const RunRecord = z.object({
 export type RunRecord = z.infer<typeof RunRecord>;
 
 export const RunEventType = z.enum([
-  "run.started",
-  "step.completed",
-  "step.failed",
-  "step.retry_scheduled",
-  "step.sleeping",
-  "run.completed",
-  "run.failed",
-  "run.cancelled",
-  "run.retried",
+  /** The first delivery took the run. */
+  "pipeline:started",
+  /** A step completed; `progress` is the run's after it. */
+  "pipeline:step_completed",
+  /** A step reported progress while it runs (`stepProgress`). */
+  "pipeline:step_progress",
+  /** An attempt of a step failed; a retry or the run's failure follows. */
+  "pipeline:step_failed",
+  /** The failed step runs again at `retryAt`. */
+  "pipeline:retry_scheduled",
+  /** A sleep step parks the run until `retryAt`. */
+  "pipeline:step_sleeping",
+  "pipeline:completed",
+  /** `error` says why; `step` names the step that failed, if one did. */
+  "pipeline:failed",
+  "pipeline:cancelled",
+  /** An admin retried the failed run from its failed step. */
+  "pipeline:retried",
 ]);
 export type RunEventType = z.infer<typeof RunEventType>;
 
 /** `…/runs/{runId}/events/{seq}`: the run's log, in order; a listener follows it with `orderBy("seq")`. */
 export const RunEvent = z.object({
+  /** The run (execution) this event belongs to. */
+  runId: z.string(),
   seq: z.int().min(1),
   type: RunEventType,
   at: Timestamp,
@@ -112,8 +129,10 @@ export const RunEvent = z.object({
   progress: RunProgress.nullable(),
   /** Failures only: code and safe message for anyone, detail for admins. */
   error: RunError.nullable(),
-  /** Retries only: when the next attempt is due. */
+  /** Retries and sleeps only: when the step runs (or wakes) next. */
   retryAt: Timestamp.nullable(),
+  /** Progress events only: how far the step has got, as it reported. */
+  stepProgress: StepProgress.nullable(),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
 
