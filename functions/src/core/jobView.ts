@@ -33,7 +33,7 @@ export function jobView(run: RunRecord, payload: TransformPayload): Job {
     input: { transform: payload.transform, sessionInputs: payload.sessionInputs },
     output:
       run.status === "completed"
-        ? { nodes: nodes.map((node) => ({ nodeId: node.id, type: node.type, result: (run.steps[node.id]?.output as { result: Record<string, unknown> } | undefined)?.result ?? {} })) }
+        ? { nodes: nodes.map((node) => ({ nodeId: node.id, type: node.type, result: (Object.hasOwn(run.steps, node.id) ? (run.steps[node.id]!.output as { result?: Record<string, unknown> }).result : undefined) ?? {} })) }
         : null,
     error: error ? jobError(JOB_ERROR_CODES[error.code] ?? "INTERNAL", error.detail, error.step) : null,
     deadlineAt: run.status === "running" ? run.deadlineAt : null,

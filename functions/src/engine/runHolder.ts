@@ -1,6 +1,6 @@
 import { RunRecord, type RunEventType, type RunError, type StepProgress } from "@clementine/shared";
 import { executionDataOf, progressOf, type StepGraph, type StepState } from "@clementine/pipeline";
-import { FieldPath, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { FieldPath, FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { isDeepStrictEqual } from "node:util";
 import { logger } from "firebase-functions";
 import { toStepRecords, toStepStates } from "./codec.js";
@@ -25,6 +25,8 @@ export interface Change {
   steps?: Record<string, StepState>;
   record?: Partial<RunRecord>;
   events?: EventDraft[];
+  /** False for a commit no mirror shows (a step's progress): the run and its events only. */
+  mirror?: boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export class RunHolder {
   /** True once a commit found the run changed by someone else: stop, write nothing more. */
   lost = false;
   steps: Record<string, StepState>;
+  /** Mirrored documents found deleted (a guest's session, say): the run goes on without them. */
+  private readonly missingMirrors = new Set<string>();
 
   constructor(
     private readonly engine: Engine,
@@ -60,7 +64,8 @@ export class RunHolder {
 
   private async commit(change: (steps: Record<string, StepState>, record: RunRecord) => Change): Promise<boolean> {
     if (this.lost) return false;
-    const { steps = this.steps, record: fields = {}, events = [] } = change(this.steps, this.record);
+    const base = this.steps;
+    const { steps = base, record: fields = {}, events = [], mirror = true } = change(base, this.record);
     const now = Timestamp.fromMillis(this.engine.now());
     const progress = progressOf(this.graph, steps);
     const next = RunRecord.parse({
@@ -73,13 +78,18 @@ export class RunHolder {
       commits: this.record.commits + 1,
       updatedAt: now,
     });
-    const mirrors = this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? [];
+    const mirrors = mirror ? (this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? []).filter((m) => !this.missingMirrors.has(m.ref.path)) : [];
     try {
-      this.writeTime = await this.commitBatch(next, events, now, progress, mirrors).catch((error: unknown) => {
+      this.writeTime = await this.commitBatch(next, events, now, progress, mirrors).catch(async (error: unknown) => {
         if (!isNotFound(error) || !mirrors.some((m) => m.mode === "update")) throw error;
-        // A mirrored document was deleted (a guest's session, say): the run goes on without it.
-        logger.warn("run.mirror_missing", { runId: this.ref.id, mirrors: mirrors.filter((m) => m.mode === "update").map((m) => m.ref.path) });
-        return this.commitBatch(next, events, now, progress, mirrors.filter((m) => m.mode === "set"));
+        // An `update` mirror was deleted: find which, and go on without it (and only it).
+        const updated = mirrors.filter((m) => m.mode === "update");
+        const found = await this.engine.db.getAll(...updated.map((m) => m.ref));
+        updated.forEach((m, i) => {
+          if (!found[i]!.exists) this.missingMirrors.add(m.ref.path);
+        });
+        logger.warn("run.mirror_missing", { runId: this.ref.id, mirrors: [...this.missingMirrors] });
+        return this.commitBatch(next, events, now, progress, mirrors.filter((m) => !this.missingMirrors.has(m.ref.path)));
       });
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
@@ -88,7 +98,9 @@ export class RunHolder {
       return false;
     }
     this.record = next;
-    this.steps = steps;
+    // Only the steps this change touched: a step launched while the commit was in flight keeps its attempt.
+    const touched = Object.fromEntries(Object.entries(steps).filter(([name, step]) => base[name] !== step));
+    this.steps = { ...this.steps, ...touched };
     return true;
   }
 
@@ -127,20 +139,21 @@ export class RunHolder {
 }
 
 /**
- * The fields of the run that this commit changes: each step by its own path,
- * everything else by top-level field. The payload is never rewritten, and a
- * commit sends a few hundred bytes however large the run has grown.
+ * The fields of the run that this commit changes (or removes): each step by
+ * its own path, everything else by top-level field. The payload is never
+ * rewritten; `executionData` is, whenever a step's output joins it.
  */
 function changedFields(previous: RunRecord, next: RunRecord): Array<[FieldPath, unknown]> {
   const changes: Array<[FieldPath, unknown]> = [];
-  for (const [key, value] of Object.entries(next) as Array<[keyof RunRecord, unknown]>) {
-    if (key === "steps") {
-      for (const [name, step] of Object.entries(next.steps)) {
-        if (!isDeepStrictEqual(previous.steps[name], step)) changes.push([new FieldPath("steps", name), step]);
-      }
-    } else if (!isDeepStrictEqual(previous[key], value)) {
-      changes.push([new FieldPath(key), value]);
+  const diff = (path: string[], before: Record<string, unknown>, after: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(after)) {
+      if (!Object.hasOwn(before, key) || !isDeepStrictEqual(before[key], value)) changes.push([new FieldPath(...path, key), value]);
     }
-  }
+    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) changes.push([new FieldPath(...path, key), FieldValue.delete()]);
+  };
+  const { steps: stepsBefore, ...before } = previous;
+  const { steps: stepsAfter, ...after } = next;
+  diff([], before, after);
+  diff(["steps"], stepsBefore, stepsAfter);
   return changes;
 }

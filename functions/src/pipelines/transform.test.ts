@@ -2,6 +2,7 @@ import { Job, RunRecord, Session } from "@clementine/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_MESSAGES } from "../core/jobErrors.js";
 import { sessionView } from "../core/sessionView.js";
+import { executeRun } from "../engine/executeRun.js";
 import { runRef } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
 import { createJob } from "../lib/jobs/createJob.js";
@@ -100,6 +101,16 @@ describe("the transform pipeline", () => {
     expect(job.revision).toBe(5); // create, lease, 3 nodes: the other deliveries wrote nothing
     const run = RunRecord.parse((await runRef(db, jobId).get()).data());
     expect(Object.values(run.steps).map((s) => s.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it("a session deleted mid-run: the job still completes and keeps its admin view up to date", async () => {
+    const { projectId, sessionId, jobId } = await pendingJob(nodes(3));
+    await sessionRef(db, projectId, sessionId).delete();
+
+    expect(await executeRun(testEngine().engine, jobId)).toEqual({ kind: "completed" });
+
+    expect(Job.parse((await jobRef(db, projectId, jobId).get()).data())).toMatchObject({ status: "completed", progress: { currentNode: 3, totalNodes: 3 } });
+    expect((await sessionRef(db, projectId, sessionId).get()).exists).toBe(false); // not re-created
   });
 
   it("ignores a wake-up call redelivered after the job ended", async () => {

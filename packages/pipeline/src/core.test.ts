@@ -97,6 +97,12 @@ describe("nextMove", () => {
     expect(nextMove(graph, {}, 0)).toEqual({ kind: "run", steps: ["init"] });
   });
 
+  it("takes step names that are Object.prototype's own (a node id is data)", () => {
+    const odd = stepGraph([work("constructor"), work("toString", ["constructor"])]);
+    expect(nextMove(odd, {}, 0)).toEqual({ kind: "run", steps: ["constructor"] });
+    expect(nextMove(odd, { constructor: done() }, 0)).toEqual({ kind: "run", steps: ["toString"] });
+  });
+
   it("runs independent steps together once their dependency completed", () => {
     expect(nextMove(graph, { init: done() }, 0)).toEqual({ kind: "run", steps: ["a", "b"] });
   });

@@ -29,4 +29,4 @@ export const newStep = (): StepState => ({
 });
 
 /** A step's state in a run; a step added to the pipeline after the run began has none yet and is pending. */
-export const stepIn = (steps: Readonly<Record<string, StepState>>, name: string): StepState => steps[name] ?? newStep();
+export const stepIn = (steps: Readonly<Record<string, StepState>>, name: string): StepState => (Object.hasOwn(steps, name) ? steps[name]! : newStep());
