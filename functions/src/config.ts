@@ -9,13 +9,19 @@ export const transformJobTimeoutSeconds = defineInt("TRANSFORM_JOB_TIMEOUT_SECON
 
 /** The engine's task queue: one for every pipeline. */
 export const RUN_TASK_FUNCTION = "pipelineRun";
-/** How long Cloud Tasks waits for a delivery: above the function's timeout, so the engine's own budget always ends it first. */
-export const RUN_TASK_TIMEOUT_SECONDS = 540;
-export const RUN_DISPATCH_DEADLINE_SECONDS = 600;
+/**
+ * A delivery's limits: the task function's timeout and how long Cloud Tasks
+ * waits for it, both at their 30 min maximum. The engine checkpoints after its
+ * budget (below) and stops any step a minute before the timeout, so a long
+ * step (a transform node may run up to TRANSFORM_JOB_TIMEOUT_SECONDS) is never
+ * cut off unrecorded.
+ */
+export const RUN_TASK_TIMEOUT_SECONDS = 1800;
+export const RUN_DISPATCH_DEADLINE_SECONDS = 1800;
 
 export const engineInvocationBudgetSeconds = defineInt("ENGINE_INVOCATION_BUDGET_SECONDS", {
   default: 420,
-  description: "How long one delivery executes steps before it checkpoints and continues in a new one (below the task function's 540 s timeout).",
+  description: "How long one delivery starts new steps before it checkpoints and continues in a new one (the task function's timeout is 1800 s).",
 });
 export const enginePickupGraceSeconds = defineInt("ENGINE_PICKUP_GRACE_SECONDS", {
   default: 60,

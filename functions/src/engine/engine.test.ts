@@ -6,7 +6,7 @@ import { db } from "../lib/firebase.js";
 import "../test/emulators.js";
 import { startRun } from "./createRun.js";
 import { createEngine, pipeline, type AnyPipeline, type EnqueueRun } from "./engine.js";
-import { executeRun } from "./executeRun.js";
+import { executeRun, SimulatedCrash } from "./executeRun.js";
 import { eventsCollection, runRef } from "./refs.js";
 import { cancelRun, retryRun } from "./steerRun.js";
 import { sweepRuns } from "./sweepRuns.js";
@@ -51,7 +51,7 @@ const fiveSteps = pipeline(
   }),
 );
 
-function setup(pipelines: AnyPipeline[] = [fiveSteps], options: { failEnqueue?: boolean } = {}) {
+function setup(pipelines: AnyPipeline[] = [fiveSteps], options: { failEnqueue?: boolean; maxInvocationMs?: number } = {}) {
   const calls: Array<{ runId: string; id: string; at: number | null }> = [];
   let offset = 0;
   const enqueue: EnqueueRun = (task, opts) => {
@@ -59,7 +59,7 @@ function setup(pipelines: AnyPipeline[] = [fiveSteps], options: { failEnqueue?: 
     calls.push({ runId: task.runId, ...opts });
     return Promise.resolve();
   };
-  const engine = createEngine({ db, pipelines, enqueue, now: () => Date.now() + offset, invocationBudgetMs: 60 * SECOND, pickupGraceMs: 5 * SECOND });
+  const engine = createEngine({ db, pipelines, enqueue, now: () => Date.now() + offset, invocationBudgetMs: 60 * SECOND, pickupGraceMs: 5 * SECOND, ...(options.maxInvocationMs ? { maxInvocationMs: options.maxInvocationMs } : {}) });
   return { engine, calls, advance: (ms: number) => (offset += ms) };
 }
 
@@ -222,7 +222,7 @@ describe("leases", () => {
   it("a holder that died mid-step is replaced once its lease expires; completed steps do not run again", async () => {
     const { engine, advance } = setup();
     const runId = await start(engine, "five-steps");
-    const crash = new Error("the instance died");
+    const crash = new SimulatedCrash("the instance died");
     await expect(executeRun(engine, runId, { beforeStep: (step) => { if (step === "s3") throw crash; } })).rejects.toBe(crash);
     expect((await readRun(runId)).steps).toMatchObject({ s1: { status: "completed" }, s2: { status: "completed" } });
 
@@ -230,6 +230,48 @@ describe("leases", () => {
     advance(2 * 60 * SECOND);
     expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
     expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 1, 1]);
+  });
+});
+
+describe("invocations that end early", () => {
+  it("an invocation running out of time stops its step and hands the run over; the next one runs that step again", async () => {
+    const slow = pipeline(definePipeline({
+      name: "long-step",
+      payload: Payload,
+      steps: [counted("quick"), counted("long", ["quick"], ({ signal, attempt }) => (attempt === 1 ? new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("stopped")))) : undefined))],
+      retry: { maxAttempts: 1, delaysMs: [0] },
+      timeoutSeconds: 60,
+    }));
+    const { engine, calls } = setup([slow], { maxInvocationMs: 300 });
+    const runId = await start(engine, "long-step");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "continued" });
+    const run = await readRun(runId);
+    expect(run).toMatchObject({ status: "running", lease: null });
+    expect(calls.at(-1)).toMatchObject({ runId, at: run.wakeAt!.toMillis() });
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    expect([count(runId, "quick"), count(runId, "long")]).toEqual([1, 2]);
+  });
+
+  it("a failure that is not the run's (Firestore, say) gives the run back at once instead of holding its lease", async () => {
+    const { engine } = setup();
+    const runId = await start(engine, "five-steps");
+    const outage = new Error("14 UNAVAILABLE: Firestore went away");
+    await expect(executeRun(engine, runId, { beforeStep: (step) => { if (step === "s3") throw outage; } })).rejects.toBe(outage);
+    expect((await readRun(runId)).lease).toBeNull();
+    expect(await executeRun(engine, runId)).toEqual({ kind: "completed" });
+    expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("a run whose next retry would come after its deadline is woken at the deadline, and fails with TIMEOUT", async () => {
+    const patient = pipeline(definePipeline({ name: "patient", payload: Payload, steps: [counted("flaky", [], () => { throw new Error("down"); })], retry: { maxAttempts: 5, delaysMs: [60 * SECOND] }, timeoutSeconds: 10 }));
+    const { engine, advance } = setup([patient]);
+    const runId = await start(engine, "patient");
+    expect(await executeRun(engine, runId)).toEqual({ kind: "parked" });
+    const parked = await readRun(runId);
+    expect(parked.wakeAt!.toMillis()).toBe(parked.deadlineAt!.toMillis());
+    advance(10 * SECOND);
+    expect(await executeRun(engine, runId)).toEqual({ kind: "failed" });
+    expect((await readRun(runId)).error).toMatchObject({ code: "TIMEOUT", step: "flaky" });
   });
 });
 

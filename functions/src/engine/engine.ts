@@ -14,11 +14,20 @@ export interface MirrorWrite {
 export interface Pipeline<Payload = unknown> {
   definition: PipelineDefinition<Payload>;
   mirrors?: (runId: string, run: RunRecord, payload: Payload) => MirrorWrite[];
+  /**
+   * Whether the admin API may start runs of it with any payload and retry a
+   * failed one. A pipeline with its own trigger (the transform: one job per
+   * session, started by the session's guest) says no: an arbitrary payload
+   * could name another project's documents, and a retried old job would take
+   * its session back from a newer one.
+   */
+  adminSteerable: boolean;
 }
 
-export const pipeline = <Payload>(definition: PipelineDefinition<Payload>, mirrors?: Pipeline<Payload>["mirrors"]): Pipeline<Payload> => ({
+export const pipeline = <Payload>(definition: PipelineDefinition<Payload>, options: Partial<Omit<Pipeline<Payload>, "definition">> = {}): Pipeline<Payload> => ({
   definition,
-  ...(mirrors ? { mirrors } : {}),
+  adminSteerable: true,
+  ...options,
 });
 
 /** Pipelines of any payload share one registry; each checks its payload with its own schema. */
@@ -38,6 +47,12 @@ export interface EngineConfig {
   invocationBudgetMs: number;
   /** How long a pending run may wait for its first delivery before the sweeper enqueues it again. */
   pickupGraceMs: number;
+  /**
+   * When an invocation must stop its steps and hand the run over, whatever
+   * they are doing: before the task function's own timeout kills it unrecorded.
+   * Defaults to four budgets.
+   */
+  maxInvocationMs?: number;
 }
 
 export interface Engine extends Required<Omit<EngineConfig, "pipelines">> {
@@ -47,7 +62,7 @@ export interface Engine extends Required<Omit<EngineConfig, "pipelines">> {
 export function createEngine(config: EngineConfig): Engine {
   const byName = new Map(config.pipelines.map((p) => [p.definition.name, p as Pipeline<unknown>]));
   if (byName.size !== config.pipelines.length) throw new Error("two pipelines share a name");
-  return { now: Date.now, ...config, pipeline: (name) => byName.get(name) };
+  return { now: Date.now, maxInvocationMs: config.invocationBudgetMs * 4, ...config, pipeline: (name) => byName.get(name) };
 }
 
 /** A lease lasts as long as the invocation that holds it may run, plus a margin: then the sweeper may hand the run on. */

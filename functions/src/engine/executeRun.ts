@@ -18,7 +18,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { randomUUID } from "node:crypto";
 import { describeError } from "../core/jobErrors.js";
-import type { Engine, Pipeline } from "./engine.js";
+import { leaseMs, type Engine, type Pipeline } from "./engine.js";
 import type { RunHolder } from "./runHolder.js";
 import { runError } from "./runErrors.js";
 import { takeLease, type TakeOutcome } from "./takeLease.js";
@@ -33,8 +33,13 @@ export type ExecuteOutcome =
 
 /** Hooks for tests that must stop an invocation at a named point, as a crash would. */
 export interface ExecuteHooks {
-  /** Called before a step's work starts; a throw abandons the invocation unrecorded, as a crash would. */
+  /** Called before a step's work starts; throwing `SimulatedCrash` abandons the invocation unrecorded, as a dead process would. */
   beforeStep?: (step: string) => void | Promise<void>;
+}
+
+/** What a test hook throws to play a process that died: nothing is recorded, the lease stays until it expires. */
+export class SimulatedCrash extends Error {
+  override name = "SimulatedCrash";
 }
 
 /**
@@ -72,14 +77,26 @@ class Execution {
   async run(): Promise<ExecuteOutcome> {
     const deadline = this.holder.record.deadlineAt!.toMillis();
     let timedOut = false;
+    let outOfTime = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.controller.abort(new Error("run timeout"));
     }, Math.max(0, deadline - this.engine.now()));
+    // The function's own timeout comes before any step's end: stop the steps and hand over while there is time to record it.
+    const hardStop = setTimeout(() => {
+      outOfTime = true;
+      this.controller.abort(new Error("invocation out of time"));
+    }, this.engine.maxInvocationMs);
+    // A step may outlast the lease: while this invocation lives, it keeps the lease alive.
+    const renewal = setInterval(() => void this.renewLease(), leaseMs(this.engine) / 3);
     try {
       while (!this.ended) {
         if (this.holder.lost) return { kind: "lost" };
         const now = this.engine.now();
+        if (outOfTime && !timedOut) {
+          await this.handOver();
+          break;
+        }
         if (timedOut || now >= deadline) {
           // Named after the first unfinished step: the one that overran (or would have run next).
           const overran = this.graph.steps.find((s) => stepIn(this.holder.steps, s.name).status !== "completed")?.name ?? null;
@@ -116,8 +133,19 @@ class Execution {
         }
       }
       return this.ended ?? { kind: "lost" };
+    } catch (error) {
+      if (error instanceof SimulatedCrash) throw error;
+      // Firestore failed us (not the run): give the run back at once rather than hold it until the lease expires.
+      logger.error("run.execution_error", { ...this.log, detail: describeError(error) });
+      clearInterval(renewal);
+      this.controller.abort(new Error("invocation failed"));
+      await Promise.allSettled(this.inFlight.values());
+      await this.holder.write(() => ({ record: { lease: null, wakeAt: Timestamp.fromMillis(this.engine.now()) }, mirror: false })).catch(() => false);
+      throw error;
     } finally {
       clearTimeout(timer);
+      clearTimeout(hardStop);
+      clearInterval(renewal);
       this.controller.abort(new Error("invocation ended"));
       // Nothing may go on after the invocation answers: wait for steps still executing (their results are dropped).
       await Promise.allSettled(this.inFlight.values());
@@ -214,6 +242,15 @@ class Execution {
     };
   }
 
+  private async renewLease() {
+    const lease = this.holder.record.lease;
+    if (!lease || this.ended) return;
+    const expiresAt = Timestamp.fromMillis(this.engine.now() + leaseMs(this.engine));
+    await this.holder.write(() => ({ record: { lease: { holder: lease.holder, expiresAt }, wakeAt: expiresAt }, mirror: false })).catch((error: unknown) => {
+      logger.warn("run.lease_not_renewed", { ...this.log, detail: describeError(error) });
+    });
+  }
+
   /** At most one progress commit per step every PROGRESS_EVERY_MS; the last report of a burst may be dropped (completion says 100%). */
   private reportProgress(name: string, done: number, total: number) {
     const now = this.engine.now();
@@ -223,6 +260,7 @@ class Execution {
       .write((steps) => ({
         steps: { ...steps, [name]: reportProgress(stepIn(steps, name), done, total) },
         events: [{ type: "pipeline:step_progress", step: name, stepProgress: { done, total } }],
+        mirror: false,
       }))
       .catch((error: unknown) => logger.warn("run.progress_not_recorded", { ...this.log, step: name, detail: describeError(error) }));
   }

@@ -124,6 +124,7 @@ describe("the admin API refuses", () => {
     ["a payload the pipeline's schema refuses, naming the field", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: { failAtStep: "nope" } }, as(admin)), 400, "INVALID_REQUEST"],
     ["a payload string Firestore cannot store (a lone surrogate)", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: { taskId: "t\ud800" } }, as(admin)), 400, "INVALID_REQUEST"],
     ["a correlation id Firestore cannot store", () => postJson(api(`/projects/${projectId}/pipelines/demo-task/runs`), { payload: {}, correlationId: "\udc00" }, as(admin)), 400, "INVALID_REQUEST"],
+    ["a pipeline with its own trigger (the transform: its payload names a session)", () => postJson(api(`/projects/${projectId}/pipelines/transform/runs`), { payload: { projectId: "other", sessionId: "s", experienceId: "e", stepId: "x", transform: { nodes: [{ id: "n", type: "stub" }] }, sessionInputs: {} } }, as(admin)), 404, "PIPELINE_NOT_FOUND"],
     ["an unknown run", () => postJson(api("/runs/no-such-run"), null, as(admin), "GET"), 404, "RUN_NOT_FOUND"],
     ["a malformed run id", () => postJson(api("/runs/__x__/retry"), {}, as(admin)), 400, "INVALID_REQUEST"],
     ["no ID token", () => postJson(api("/runs/x"), null, {}, "GET"), 401, "UNAUTHENTICATED"],
@@ -132,6 +133,16 @@ describe("the admin API refuses", () => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     if (code === "INVALID_REQUEST") expect(res.body.error.message).toMatch(/^(payload\.failAtStep|payload\.taskId|correlationId|runId): /);
+  });
+
+  it("retry of a failed transform job: its guest starts again instead", async () => {
+    const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 60 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
+    const payload = { projectId, sessionId: "s", experienceId: "e", stepId: "x", transform: { nodes: [{ id: "n", type: "stub" }] }, sessionInputs: {} };
+    const prepared = prepareRun(engine, { pipeline: "transform", projectId, payload });
+    if (prepared.kind !== "ready") throw new Error(prepared.kind);
+    await prepared.ref.create({ ...prepared.record, status: "failed", wakeAt: null });
+    expect(await postJson(api(`/runs/${prepared.ref.id}/retry`), {}, as(admin))).toMatchObject({ status: 409, body: { error: { code: "RUN_STATE_CONFLICT" } } });
+    expect((await prepared.ref.get()).get("status")).toBe("failed");
   });
 
   it("another project's admin, and retry of a run that did not fail", async () => {

@@ -58,6 +58,9 @@ export function runRoutes(getEngine: () => Engine): Route[] {
       handle: async ({ params, uid }) => {
         const found = await adminRun(params.runId, uid);
         if ("reply" in found) return found.reply;
+        if (action === "retry" && !getEngine().pipeline(found.record.pipeline)?.adminSteerable) {
+          return errorReply("RUN_STATE_CONFLICT", "Runs of this pipeline are started again by their own trigger, not retried here.");
+        }
         return steered(await steer(getEngine(), params.runId), params.runId, action);
       },
     });
@@ -72,6 +75,8 @@ export function runRoutes(getEngine: () => Engine): Route[] {
       handle: async ({ params, body, uid }) => {
         const engine = getEngine();
         if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may start runs.");
+        // A pipeline with its own trigger is not startable here: as far as this API knows, it does not exist.
+        if (!engine.pipeline(params.pipeline)?.adminSteerable) return errorReply("PIPELINE_NOT_FOUND");
         const outcome = await startRun(engine, { pipeline: params.pipeline, projectId: params.projectId, payload: body.payload, correlationId: body.correlationId ?? null });
         switch (outcome.kind) {
           case "ready":

@@ -1,4 +1,4 @@
-import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION, transformJobTimeoutSeconds } from "../config.js";
+import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION, RUN_TASK_TIMEOUT_SECONDS, transformJobTimeoutSeconds } from "../config.js";
 import { checkJobTimeout } from "../core/deadlines.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import { runEnqueuer } from "../engine/enqueue.js";
@@ -14,6 +14,7 @@ export function getEngine(): Engine {
     pipelines: pipelines({ db, transformTimeoutSeconds: checkJobTimeout(transformJobTimeoutSeconds.value()) }),
     enqueue: runEnqueuer(functions, `locations/${REGION}/functions/${RUN_TASK_FUNCTION}`, RUN_DISPATCH_DEADLINE_SECONDS),
     invocationBudgetMs: engineInvocationBudgetSeconds.value() * 1000,
+    maxInvocationMs: (RUN_TASK_TIMEOUT_SECONDS - 60) * 1000,
     pickupGraceMs: enginePickupGraceSeconds.value() * 1000,
   });
   return engine;

@@ -48,14 +48,17 @@ export function transformPipeline({ db, timeoutSeconds, runNode = runStubNode }:
           run: async ({ signal }) => ({ result: await runNode(node, { signal, sessionInputs }) }),
         })),
     }),
-    (runId, run, payload) => {
-      const job = jobView(run, payload);
-      // The job was created with its run (createJob): what never changes is not sent again.
-      const { projectId: _p, sessionId: _s, experienceId: _e, stepId: _st, input: _i, createdAt: _c, ...changing } = job;
-      return [
-        { ref: jobRef(db, payload.projectId, runId), data: changing, mode: "update" },
-        { ref: sessionRef(db, payload.projectId, payload.sessionId), data: SessionJobView.parse(sessionView(runId, job)), mode: "update" },
-      ];
+    {
+      adminSteerable: false,
+      mirrors: (runId, run, payload) => {
+        const job = jobView(run, payload);
+        // The job was created with its run (createJob): what never changes is not sent again.
+        const { projectId: _p, sessionId: _s, experienceId: _e, stepId: _st, input: _i, createdAt: _c, ...changing } = job;
+        return [
+          { ref: jobRef(db, payload.projectId, runId), data: changing, mode: "update" },
+          { ref: sessionRef(db, payload.projectId, payload.sessionId), data: SessionJobView.parse(sessionView(runId, job)), mode: "update" },
+        ];
+      },
     },
   );
 }

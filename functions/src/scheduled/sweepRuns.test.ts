@@ -1,7 +1,7 @@
 import { Job, RunRecord } from "@clementine/shared";
 import { Timestamp } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
-import { executeRun } from "../engine/executeRun.js";
+import { executeRun, SimulatedCrash } from "../engine/executeRun.js";
 import { runRef } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
 import { createJob } from "../lib/jobs/createJob.js";
@@ -23,7 +23,7 @@ async function crashedJob(leaseExpired: boolean) {
   const { projectId, sessionId } = await seedSession({ guestUid: guest.uid, nodes: nodes(3) });
   const created = await createJob(db, engine, { projectId, sessionId, stepId: "step-1", callerUid: guest.uid });
   if (created.kind !== "created") throw new Error(created.kind);
-  const crash = new Error("the instance died");
+  const crash = new SimulatedCrash("the instance died");
   await expect(executeRun(engine, created.jobId, { beforeStep: (step) => { if (step === "node-2") throw crash; } })).rejects.toBe(crash);
   if (leaseExpired) {
     // As if the lease's time had passed: it expired, so the run is due.
