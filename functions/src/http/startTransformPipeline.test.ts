@@ -192,15 +192,26 @@ describe("Idempotency-Key", () => {
     const body = { projectId, sessionId, stepId: "step-1" };
     const withKey = (key: string) => postJson(functionUrl("startTransformPipeline"), body, { authorization: `Bearer ${guest.idToken}`, "idempotency-key": key });
 
-    const first = await withKey("attempt-1");
+    // Two at once with one key (a client retrying too early): one job, and both answers name it.
+    const [first, racing] = await Promise.all([withKey("attempt-1"), withKey("attempt-1")]);
     await watchDoc(sessionRef(db, projectId, sessionId), isEnded);
     const replay = await withKey("attempt-1");
     const fresh = await withKey("attempt-2");
 
     expect(first).toMatchObject({ status: 202, body: { jobId: expect.any(String) } });
+    expect(racing).toMatchObject({ status: 202, body: first.body });
     expect(replay).toMatchObject({ status: 202, body: first.body });
     expect(fresh).toMatchObject({ status: 409, body: { error: { code: "JOB_COMPLETED" }, jobId: first.body.jobId } });
     expect((await jobsCollection(db, projectId).get()).size).toBe(1);
+  });
+
+  it("a key that started a job does not start or replay another session's: 422 IDEMPOTENCY_KEY_REUSED", async () => {
+    const [a, b] = await Promise.all([seedSession({ guestUid: guest.uid, nodes: nodes(1) }), seedSession({ guestUid: guest.uid, nodes: nodes(1) })]);
+    const headers = { authorization: `Bearer ${guest.idToken}`, "idempotency-key": `k-${a.sessionId}` };
+    expect((await postJson(functionUrl("startTransformPipeline"), { projectId: a.projectId, sessionId: a.sessionId, stepId: "s" }, headers)).status).toBe(202);
+    const reused = await postJson(functionUrl("startTransformPipeline"), { projectId: b.projectId, sessionId: b.sessionId, stepId: "s" }, headers);
+    expect(reused).toMatchObject({ status: 422, body: { error: { code: "IDEMPOTENCY_KEY_REUSED" } } });
+    expect((await jobsCollection(db, b.projectId).get()).size).toBe(0);
   });
 
   it("a malformed key is 400 INVALID_REQUEST naming the header", async () => {

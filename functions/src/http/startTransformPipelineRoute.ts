@@ -4,8 +4,7 @@ import { logger } from "firebase-functions";
 import { createHash } from "node:crypto";
 import { enqueueNewRun } from "../engine/createRun.js";
 import type { Engine } from "../engine/engine.js";
-import { createJob, keptAnswer } from "../lib/jobs/createJob.js";
-import { projectDoc } from "../lib/refs.js";
+import { createJob } from "../lib/jobs/createJob.js";
 import { accepted, errorReply, type HttpReply } from "./layer/reply.js";
 import { defineRoute, type Route } from "./layer/route.js";
 
@@ -25,11 +24,9 @@ export function startTransformPipelineRoute(deps: StartDeps): Route {
     handle: async ({ body, uid, header }) => {
       const key = header("idempotency-key");
       if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) return errorReply("INVALID_REQUEST", "Idempotency-Key: must be 1 to 200 visible ASCII characters");
-      const keyRef = key === undefined ? undefined : projectDoc(deps.db, body.projectId).collection("idempotencyKeys").doc(createHash("sha256").update(`${uid}\n${key}`).digest("hex"));
-      const reply = await start(body, uid, deps, keyRef);
-      // A 202 is kept by the transaction that created the job; a refusal is kept here, so the key answers alike for 24 h.
-      if (keyRef && reply.status >= 400 && reply.status < 500) await keyRef.create(keptAnswer(reply.status, reply.body)).catch(() => {});
-      return reply;
+      // Keyed by caller and key alone, whatever the body says; the record remembers the request it started.
+      const keyRef = key === undefined ? undefined : deps.db.collection("idempotencyKeys").doc(createHash("sha256").update(`${uid}\n${key}`).digest("hex"));
+      return start(body, uid, deps, keyRef);
     },
   });
 }
@@ -42,7 +39,9 @@ async function start({ projectId, sessionId, stepId }: StartTransformPipelineReq
     case "created":
       break;
     case "replayed":
-      return { status: outcome.status, body: outcome.body };
+      return accepted({ jobId: outcome.jobId });
+    case "key-reused":
+      return errorReply("IDEMPOTENCY_KEY_REUSED");
     case "session-not-found":
       return errorReply("SESSION_NOT_FOUND");
     case "not-owner":

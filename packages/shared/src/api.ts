@@ -43,6 +43,8 @@ export const ApiErrorCode = z.enum([
   "UNSUPPORTED_MEDIA_TYPE",
   /** 422: the experience's transform configuration is malformed. */
   "TRANSFORM_INVALID",
+  /** 422: this Idempotency-Key started a job for another request (another session or step) within the last 24 h. */
+  "IDEMPOTENCY_KEY_REUSED",
   /** 500: anything else; the detail is in the logs (and the job, if one exists). */
   "INTERNAL",
 ]);
@@ -64,6 +66,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TRANSFORM_INVALID: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL: 500,
 };
 

@@ -17,6 +17,7 @@ const MESSAGES: Record<ApiErrorCode, string> = {
   PAYLOAD_TOO_LARGE: "The request body is too large.",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as JSON, with 'Content-Type: application/json'.",
   TRANSFORM_INVALID: "This experience's transform configuration is invalid.",
+  IDEMPOTENCY_KEY_REUSED: "This Idempotency-Key was already used for another request.",
   INTERNAL: "Something went wrong. Please try again.",
 };
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Experience, Session, SessionJobView, type Job, type JobStatus } from "@clementine/shared";
 import { Timestamp, type DocumentReference, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
 import type { TransformPayload } from "../../core/jobView.js";
@@ -16,13 +17,18 @@ export interface CreateJobInput {
   idempotencyKey?: DocumentReference;
 }
 
+/** What a key's record remembers of the request, so that the key cannot replay another one. */
+const fingerprint = ({ projectId, sessionId, stepId }: CreateJobInput) => createHash("sha256").update(JSON.stringify([projectId, sessionId, stepId])).digest("hex");
+
 /** How long an Idempotency-Key keeps its first answer. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 export type CreateJobOutcome =
   | { kind: "created"; jobId: string; job: Job }
-  /** The key was used within its window: its first answer, kept. */
-  | { kind: "replayed"; status: number; body: unknown }
+  /** The key started a job within its window: that answer again. */
+  | { kind: "replayed"; jobId: string }
+  /** The key was used for a different request. */
+  | { kind: "key-reused" }
   | { kind: "session-not-found" }
   | { kind: "session-invalid"; detail: string }
   | { kind: "not-owner" }
@@ -48,7 +54,8 @@ export async function createJob(db: Firestore, engine: Engine, input: CreateJobI
     // One round trip for both: the session and, when the caller sent one, its Idempotency-Key record.
     const [sessionSnap, keySnap] = (await tx.getAll(sessionDoc, ...(idempotencyKey ? [idempotencyKey] : []))) as [DocumentSnapshot, DocumentSnapshot?];
     if (keySnap?.exists && (keySnap.get("expiresAt") as Timestamp).toMillis() > Date.now()) {
-      return { kind: "replayed", status: keySnap.get("status") as number, body: keySnap.get("body") as unknown };
+      if (keySnap.get("request") !== fingerprint(input)) return { kind: "key-reused" };
+      return { kind: "replayed", jobId: keySnap.get("jobId") as string };
     }
     if (!sessionSnap.exists) return { kind: "session-not-found" };
     const parsed = Session.safeParse(sessionSnap.data());
@@ -76,13 +83,12 @@ export async function createJob(db: Firestore, engine: Engine, input: CreateJobI
     tx.create(run.ref, run.record);
     tx.create(jobRef(db, projectId, jobId), job);
     tx.update(sessionDoc, SessionJobView.parse(sessionView(jobId, job)));
-    if (idempotencyKey) tx.set(idempotencyKey, keptAnswer(202, { jobId }));
+    if (idempotencyKey) {
+      const now = Date.now();
+      // Overwrites an expired record that the TTL policy has not deleted yet.
+      tx.set(idempotencyKey, { jobId, request: fingerprint(input), createdAt: Timestamp.fromMillis(now), expiresAt: Timestamp.fromMillis(now + IDEMPOTENCY_WINDOW_MS) });
+    }
     return { kind: "created", jobId, job };
   });
 }
 
-/** An Idempotency-Key record: the answer to give again until it expires (a TTL policy deletes it in production). */
-export function keptAnswer(status: number, body: unknown) {
-  const now = Date.now();
-  return { status, body, createdAt: Timestamp.fromMillis(now), expiresAt: Timestamp.fromMillis(now + IDEMPOTENCY_WINDOW_MS) };
-}
