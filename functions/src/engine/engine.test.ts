@@ -1,5 +1,6 @@
 import { RunEvent, RunRecord } from "@clementine/shared";
 import { definePipeline, NonRetryableError, type StepContext, type StepSpec } from "@clementine/pipeline";
+import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { db } from "../lib/firebase.js";
@@ -148,6 +149,19 @@ describe("deliveries", () => {
     expect(outcomes.filter((o) => o.kind === "completed")).toHaveLength(1);
     for (const o of outcomes) if (o.kind !== "completed") expect(o).toMatchObject({ kind: "skipped", reason: expect.stringMatching(/^(held|raced|ended)$/) });
     expect(["s1", "s2", "s3", "s4", "s5"].map((s) => count(runId, s))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("a stored run this version cannot read is failed with INTERNAL and acknowledged, not redelivered forever", async () => {
+    const { engine } = setup();
+    const ref = runRef(db, `unreadable-${Date.now()}`);
+    await ref.set({ pipeline: "five-steps", projectId: "proj-engine", status: "pending", steps: "not a map" });
+    expect(await executeRun(engine, ref.id)).toEqual({ kind: "skipped", reason: "unreadable" });
+    expect((await ref.get()).data()).toMatchObject({ status: "failed", wakeAt: null, error: { code: "INTERNAL" } });
+  });
+
+  it("events stored under the old run.* names still read, as pipeline:*", () => {
+    const at = Timestamp.now();
+    expect(RunEvent.parse({ seq: 1, type: "run.started", at, step: null, progress: null, error: null, retryAt: null })).toMatchObject({ type: "pipeline:started", runId: "", stepProgress: null });
   });
 
   it("a late duplicate of a finished run does nothing", async () => {

@@ -1,6 +1,8 @@
 import { RunRecord } from "@clementine/shared";
 import { decideTake, stepsFor, type StepGraph } from "@clementine/pipeline";
 import { Timestamp } from "firebase-admin/firestore";
+import { logger } from "firebase-functions";
+import { runError } from "./runErrors.js";
 import { toStepStates } from "./codec.js";
 import { leaseMs, type Engine, type Pipeline } from "./engine.js";
 import { runRef } from "./refs.js";
@@ -8,7 +10,7 @@ import { RunHolder } from "./runHolder.js";
 
 export type TakeOutcome =
   | { kind: "taken"; holder: RunHolder; graph: StepGraph<unknown>; pipeline: Pipeline<unknown> }
-  | { kind: "skipped"; reason: "not-found" | "ended" | "held" | "early" | "raced" | "unknown-pipeline" };
+  | { kind: "skipped"; reason: "not-found" | "ended" | "held" | "early" | "raced" | "unknown-pipeline" | "unreadable" };
 
 /**
  * A delivery's first move: one read, then one write conditional on the run's
@@ -21,7 +23,14 @@ export async function takeLease(engine: Engine, runId: string, holderId: string)
   const ref = runRef(engine.db, runId);
   const snap = await ref.get();
   if (!snap.exists) return { kind: "skipped", reason: "not-found" };
-  const record = RunRecord.parse(snap.data());
+  const parsed = RunRecord.safeParse(snap.data());
+  if (!parsed.success) {
+    // No code can run it; failing it ends the deliveries and the sweeper's wake-ups, and tells its admins why.
+    logger.error("run.unreadable", { runId, detail: parsed.error.message });
+    await ref.update({ status: "failed", lease: null, wakeAt: null, error: runError("INTERNAL", `the stored run does not match this version's schema: ${parsed.error.message}`) }, { lastUpdateTime: snap.updateTime! }).catch(() => {});
+    return { kind: "skipped", reason: "unreadable" };
+  }
+  const record = parsed.data;
   const pipeline = engine.pipeline(record.pipeline);
   if (!pipeline) return { kind: "skipped", reason: "unknown-pipeline" };
 

@@ -88,7 +88,7 @@ export const RunRecord = z.object({
   /** Events written so far; the next event's sequence number is this plus one. */
   eventCount: z.int().min(0),
   /** Commits that wrote this run, its creation included: what a run costs in Firestore writes. */
-  commits: z.int().min(1),
+  commits: z.int().min(1).default(1),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
@@ -119,11 +119,24 @@ export const RunEventType = z.enum([
 export type RunEventType = z.infer<typeof RunEventType>;
 
 /** `…/runs/{runId}/events/{seq}`: the run's log, in order; a listener follows it with `orderBy("seq")`. */
+/** Event names before they became pipeline:* (runs stored by an earlier version still read). */
+const LEGACY_EVENT_TYPES: Record<string, RunEventType> = {
+  "run.started": "pipeline:started",
+  "step.completed": "pipeline:step_completed",
+  "step.failed": "pipeline:step_failed",
+  "step.retry_scheduled": "pipeline:retry_scheduled",
+  "step.sleeping": "pipeline:step_sleeping",
+  "run.completed": "pipeline:completed",
+  "run.failed": "pipeline:failed",
+  "run.cancelled": "pipeline:cancelled",
+  "run.retried": "pipeline:retried",
+};
+
 export const RunEvent = z.object({
   /** The run (execution) this event belongs to. */
-  runId: z.string(),
+  runId: z.string().default(""),
   seq: z.int().min(1),
-  type: RunEventType,
+  type: z.preprocess((type) => (typeof type === "string" ? (LEGACY_EVENT_TYPES[type] ?? type) : type), RunEventType),
   at: Timestamp,
   step: z.string().nullable(),
   progress: RunProgress.nullable(),
@@ -132,7 +145,7 @@ export const RunEvent = z.object({
   /** Retries and sleeps only: when the step runs (or wakes) next. */
   retryAt: Timestamp.nullable(),
   /** Progress events only: how far the step has got, as it reported. */
-  stepProgress: StepProgress.nullable(),
+  stepProgress: StepProgress.nullable().default(null),
 });
 export type RunEvent = z.infer<typeof RunEvent>;
 
