@@ -3,15 +3,15 @@ import { TransformConfig } from "./experience.js";
 import { Timestamp } from "./ids.js";
 
 export const JobStatus = z.enum([
-  /** Created and enqueued; no worker has claimed it yet. */
+  /** Created and accepted; no delivery has taken its run yet. */
   "pending",
-  /** Claimed by exactly one worker, which owns it until `deadlineAt`. */
+  /** Its run was taken by a delivery (one holder at a time, by lease) and has not ended. */
   "running",
   /** Every node ran; `output` holds their results. */
   "completed",
-  /** Ended with `error`; terminal until retried as a new job. */
+  /** Ended with `error`; the session's guest may start a new job. */
   "failed",
-  /** Stopped on purpose before it ended. */
+  /** Stopped by an admin before it ended; the session's guest may start a new job. */
   "cancelled",
 ]);
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -67,9 +67,9 @@ export const Job = z.object({
   }),
   output: JobOutput.nullable(),
   error: JobError.nullable(),
-  /** While pending or running: past this (plus a grace period) the sweeper fails the job with TIMEOUT. */
+  /** While running: past this the job fails with TIMEOUT (TRANSFORM_JOB_TIMEOUT_SECONDS after it started). */
   deadlineAt: Timestamp.nullable(),
-  /** Incremented by every write; each write also updates the session in the same commit. */
+  /** Commits that wrote its run so far; each one also writes this job and the session, in the same batch. */
   revision: z.int().min(1),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
