@@ -159,6 +159,14 @@ describe("deliveries", () => {
     expect((await ref.get()).data()).toMatchObject({ status: "failed", wakeAt: null, error: { code: "INTERNAL" } });
   });
 
+  it("a run of a pipeline this deployment does not know is asked again in an hour, not on every sweep", async () => {
+    const other = pipeline(definePipeline({ name: "from-elsewhere", payload: Payload, steps: [counted("x")], retry: { maxAttempts: 1, delaysMs: [0] }, timeoutSeconds: 60 }));
+    const runId = await start(setup([other]).engine, "from-elsewhere");
+    const { engine } = setup();
+    expect(await executeRun(engine, runId)).toEqual({ kind: "skipped", reason: "unknown-pipeline" });
+    expect((await readRun(runId)).wakeAt!.toMillis()).toBeGreaterThan(Date.now() + 59 * 60 * SECOND);
+  });
+
   it("events stored under the old run.* names still read, as pipeline:*", () => {
     const at = Timestamp.now();
     expect(RunEvent.parse({ seq: 1, type: "run.started", at, step: null, progress: null, error: null, retryAt: null })).toMatchObject({ type: "pipeline:started", runId: "", stepProgress: null });

@@ -12,6 +12,8 @@ export type TakeOutcome =
   | { kind: "taken"; holder: RunHolder; graph: StepGraph<unknown>; pipeline: Pipeline<unknown> }
   | { kind: "skipped"; reason: "not-found" | "ended" | "held" | "early" | "raced" | "unknown-pipeline" | "unreadable" };
 
+const UNKNOWN_PIPELINE_RETRY_MS = 3600_000;
+
 /**
  * A delivery's first move: one read, then one write conditional on the run's
  * update time, no transaction. That write is the holder's first commit: the
@@ -32,7 +34,12 @@ export async function takeLease(engine: Engine, runId: string, holderId: string)
   }
   const record = parsed.data;
   const pipeline = engine.pipeline(record.pipeline);
-  if (!pipeline) return { kind: "skipped", reason: "unknown-pipeline" };
+  if (!pipeline) {
+    // Not this deployment's (a pipeline removed, or one a newer version added): ask again in an hour, not every sweep.
+    logger.error("run.unknown_pipeline", { runId, pipeline: record.pipeline });
+    await ref.update({ wakeAt: Timestamp.fromMillis(engine.now() + UNKNOWN_PIPELINE_RETRY_MS) }, { lastUpdateTime: snap.updateTime! }).catch(() => {});
+    return { kind: "skipped", reason: "unknown-pipeline" };
+  }
 
   const now = engine.now();
   const lease = record.lease ? { holder: record.lease.holder, expiresAt: record.lease.expiresAt.toMillis() } : null;
