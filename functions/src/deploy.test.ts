@@ -46,7 +46,7 @@ describe("the built functions package (npm test builds it first)", () => {
       env: { ...process.env, NODE_PATH: "" },
     });
     expect(r.stderr).not.toMatch(/Cannot find (module|package)/);
-    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "pipelineRun", "startTransformPipeline", "sweepRuns"]);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "detectorEvents", "pipelineRun", "startTransformPipeline", "sweepRuns"]);
   });
 });
 

@@ -14,6 +14,7 @@ import { fail, root, step } from "./log.mjs";
 
 const MIN_JAVA = 21;
 const DEBIAN_FIRESTORE_JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
+const DEBIAN_PUBSUB_EMULATOR = "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
 const FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore";
 
 /** Environment for firebase-tools: Java 21+ first on PATH, quiet and offline-safe. */
@@ -22,6 +23,7 @@ export function emulatorEnv(base = process.env) {
   ensureFirestoreJar(base);
   return {
     ...base,
+    ...pubsubEmulator(base),
     JAVA_HOME: javaHome,
     PATH: `${join(javaHome, "bin")}${delimiter}${base.PATH ?? ""}`,
     // Nothing may leave loopback: CI skips firebase-tools' MOTD fetch, npm
@@ -45,6 +47,22 @@ export function emulatorEnv(base = process.env) {
     // your environment.
     FUNCTIONS_DISCOVERY_TIMEOUT: base.FUNCTIONS_DISCOVERY_TIMEOUT ?? "120",
   };
+}
+
+/**
+ * The Pub/Sub emulator is a download too; Debian's google-cloud-cli-pubsub-emulator
+ * ships it, and firebase-tools starts whatever PUBSUB_EMULATOR_BINARY_PATH names.
+ */
+function pubsubEmulator(env) {
+  if (env.PUBSUB_EMULATOR_BINARY_PATH) return {};
+  const cacheDir = env.FIREBASE_EMULATORS_PATH || join(homedir(), ".cache", "firebase", "emulators");
+  const require = createRequire(join(root, "package.json"));
+  const toolsDir = dirname(require.resolve("firebase-tools/package.json"));
+  const info = JSON.parse(readFileSync(join(toolsDir, "lib", "emulator", "downloadableEmulatorInfo.json"), "utf8"));
+  if (existsSync(join(cacheDir, info.pubsub.binaryPathRelativeToCacheDir))) return {};
+  if (existsSync(DEBIAN_PUBSUB_EMULATOR)) return { PUBSUB_EMULATOR_BINARY_PATH: DEBIAN_PUBSUB_EMULATOR };
+  step("Pub/Sub emulator: firebase-tools will download it (needs internet). Offline, install Debian's google-cloud-cli-pubsub-emulator instead and run this again.");
+  return {};
 }
 
 function javaMajor(javaBin) {

@@ -5,7 +5,7 @@ import { emulatorEnv } from "./emulators.mjs";
 import { fail, root, step } from "./log.mjs";
 import { bin, ensureWorkspace, pnpm } from "./pnpm.mjs";
 
-export const EMULATORS = "functions,firestore,tasks,auth";
+export const EMULATORS = "functions,firestore,tasks,auth,pubsub";
 
 /** Installs what is missing and builds functions/dist, which the emulator loads. */
 export function prepare() {

@@ -66,13 +66,22 @@ export function prepareRun(engine: Engine, run: NewRun): PrepareOutcome {
  * accepted: if the enqueue fails, the sweeper sends its wake-up call when
  * `wakeAt` passes, so the caller may still answer "accepted".
  */
-export async function startRun(engine: Engine, run: NewRun): Promise<PrepareOutcome> {
+export async function startRun(engine: Engine, run: NewRun): Promise<StartOutcome> {
   const outcome = prepareRun(engine, run);
   if (outcome.kind !== "ready") return outcome;
-  await outcome.ref.create(outcome.record);
+  try {
+    await outcome.ref.create(outcome.record);
+  } catch (error) {
+    // A run id the caller chose (derived from a message id, say) names one run: the second start finds the first.
+    if (!run.runId || (error as { code?: unknown } | null)?.code !== 6) throw error;
+    const existing = await outcome.ref.get();
+    return { kind: "existing", ref: outcome.ref, record: RunRecord.parse(existing.data()) };
+  }
   await enqueueNewRun(engine, outcome.ref.id);
   return outcome;
 }
+
+export type StartOutcome = PrepareOutcome | { kind: "existing"; ref: DocumentReference; record: RunRecord };
 
 /** The first wake-up call of a run, named after it. */
 export const enqueueNewRun = (engine: Engine, runId: string) => sendWakeUp(engine, runId, `${runId}-start`);

@@ -1,4 +1,4 @@
-import { DocumentId, RunEvent, RunRecord, StartRunRequest } from "@clementine/shared";
+import { DetectorEvent, DocumentId, RunEvent, RunRecord, StartRunRequest } from "@clementine/shared";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { z } from "zod";
@@ -6,6 +6,7 @@ import { startRun } from "../engine/createRun.js";
 import type { Engine } from "../engine/engine.js";
 import { eventsCollection, runRef } from "../engine/refs.js";
 import { cancelRun, retryRun, type SteerOutcome } from "../engine/steerRun.js";
+import { startVideoIngest, videoRunId } from "../pipelines/videoIngest.js";
 import { describeIssues } from "./layer/describeIssues.js";
 import { accepted, errorReply, ok, type HttpReply } from "./layer/reply.js";
 import { defineRoute, type Route } from "./layer/route.js";
@@ -48,11 +49,30 @@ export function runRoutes(getEngine: () => Engine): Route[] {
     }
   };
 
-  /** POST /runs/{runId}/retry or /cancel: the run's admins steer it; a run in the wrong state is a 409. */
-  const steerRoute = (action: "retry" | "cancel", steer: (engine: Engine, runId: string) => Promise<SteerOutcome>) =>
+  /** The run with its events, as the API shows it. */
+  async function runView(runId: string, record: RunRecord): Promise<HttpReply> {
+    const events = await eventsCollection(runRef(getEngine().db, runId)).orderBy("seq").limit(500).get();
+    return ok({ runId, ...(toJson(record) as Record<string, unknown>), events: events.docs.map((d) => toJson(RunEvent.parse(d.data()))) });
+  }
+
+  /** GET {prefix}/{runId}: a run (an execution) with its events. */
+  const getRoute = (prefix: string) =>
+    defineRoute({
+      method: "GET",
+      path: `${prefix}/:runId`,
+      access: "user",
+      params: RunParams,
+      handle: async ({ params, uid }) => {
+        const found = await adminRun(params.runId, uid);
+        return "reply" in found ? found.reply : runView(params.runId, found.record);
+      },
+    });
+
+  /** POST {prefix}/{runId}/retry or /cancel: the run's admins steer it; a run in the wrong state is a 409. */
+  const steerRoute = (prefix: string, action: "retry" | "cancel", steer: (engine: Engine, runId: string) => Promise<SteerOutcome>) =>
     defineRoute({
       method: "POST",
-      path: `/runs/:runId/${action}`,
+      path: `${prefix}/:runId/${action}`,
       access: "user",
       params: RunParams,
       handle: async ({ params, uid }) => {
@@ -82,6 +102,8 @@ export function runRoutes(getEngine: () => Engine): Route[] {
           case "ready":
             logger.info("run.created", { runId: outcome.ref.id, pipeline: params.pipeline, projectId: params.projectId, uid });
             return accepted({ runId: outcome.ref.id });
+          case "existing": // only for a run id the caller chose; this route lets the engine choose
+            return ok({ runId: outcome.ref.id });
           case "unknown-pipeline":
             return errorReply("PIPELINE_NOT_FOUND");
           case "invalid-payload":
@@ -92,19 +114,33 @@ export function runRoutes(getEngine: () => Engine): Route[] {
       },
     }),
     defineRoute({
-      method: "GET",
-      path: "/runs/:runId",
+      method: "POST",
+      path: "/projects/:projectId/detector-events",
       access: "user",
-      params: RunParams,
-      handle: async ({ params, uid }) => {
-        const found = await adminRun(params.runId, uid);
-        if ("reply" in found) return found.reply;
-        const events = await eventsCollection(runRef(getEngine().db, params.runId)).orderBy("seq").limit(500).get();
-        return ok({ runId: params.runId, ...(toJson(found.record) as Record<string, unknown>), events: events.docs.map((d) => toJson(RunEvent.parse(d.data()))) });
+      params: z.strictObject({ projectId: DocumentId }),
+      body: DetectorEvent,
+      handle: async ({ params, body, uid }) => {
+        const engine = getEngine();
+        if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may send its detector events.");
+        const started = await startVideoIngest(engine, params.projectId, body);
+        logger.info(started.created ? "video.started" : "video.duplicate", { runId: started.runId, messageId: body.message_id, projectId: params.projectId, trigger: "http" });
+        const answer = { executionId: started.runId, messageId: body.message_id, status: started.record.status, created: started.created };
+        return started.created ? accepted(answer) : ok(answer);
       },
     }),
-    steerRoute("retry", retryRun),
-    steerRoute("cancel", cancelRun),
+    defineRoute({
+      method: "GET",
+      path: "/projects/:projectId/pipeline/by-message/:messageId",
+      access: "user",
+      params: z.strictObject({ projectId: DocumentId, messageId: DocumentId }),
+      handle: async ({ params, uid }) => {
+        const runId = videoRunId(params.projectId, params.messageId);
+        const found = await adminRun(runId, uid);
+        return "reply" in found ? found.reply : runView(runId, found.record);
+      },
+    }),
+    // The engine's runs, and the same under the video spec's name for them: executions.
+    ...["/runs", "/pipeline"].flatMap((prefix) => [getRoute(prefix), steerRoute(prefix, "retry", retryRun), steerRoute(prefix, "cancel", cancelRun)]),
   ];
 }
 

@@ -5,3 +5,4 @@ export * from "./job.js";
 export * from "./session.js";
 export * from "./run.js";
 export * from "./demoTask.js";
+export * from "./video.js";
