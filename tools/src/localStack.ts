@@ -33,6 +33,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
     npm run demo -- --experience ${DEMO.failingExperienceId}   ...and one that fails
     npm run demo -- --session ${DEMO.sessionId}         ...on the seeded session, as its guest
     npm run demo:task                              an admin starts a durable demo task and watches its retries
+    npm run demo:video                             a detector's SD card event: parallel steps, live
 
   Ctrl+C stops everything.
 `);
