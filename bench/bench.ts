@@ -11,6 +11,8 @@
 // engine:   the real start endpoint (ID token, one job per session) and the
 //           transform pipeline on the engine with 5 stub nodes; the sweeper
 //           fires every 2 s, as the local stack's scheduler does.
+// video:    a burst of detector messages on Pub/Sub, then single executions
+//           with the parallel steps and with the same steps in sequence.
 import { RunRecord } from "@clementine/shared";
 import { signUpAnonymously } from "@clementine/tools/authEmulator";
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl, useEmulatorsForAdmin } from "@clementine/tools/emulatorConfig";
@@ -224,6 +226,61 @@ for (let i = 0; i < SINGLES; i++) {
     if (samples[0]!.completedAt) stepMs[system.name].push(...(await system.stepIntervals(samples[0]!)));
   }
 }
+// ---- the video pipeline: detector messages on Pub/Sub -----------------------------------
+
+const VIDEO_BURST = Number(process.env.BENCH_VIDEO_BURST ?? 50);
+const VIDEO_PROJECT = `${PROJECT}-video`;
+
+async function publish(messages: unknown[]) {
+  const host = process.env.PUBSUB_EMULATOR_HOST ?? "127.0.0.1:8085";
+  const res = await fetch(`http://${host}/v1/projects/${FIREBASE_PROJECT}/topics/detector-events:publish`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ messages: messages.map((m) => ({ data: Buffer.from(JSON.stringify(m)).toString("base64") })) }),
+  });
+  if (!res.ok) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
+}
+
+/** Publishes `count` detector messages at once; resolves with each execution's publish→completed time, and the run records. */
+async function videoBurst(label: string, count: number, simulate: Record<string, unknown>) {
+  const done = new Map<string, number>();
+  const t0 = performance.now();
+  let stop = () => {};
+  const allDone = new Promise<void>((resolve) => {
+    stop = db.collection("runs").where("projectId", "==", VIDEO_PROJECT).onSnapshot((snap) => {
+      for (const change of snap.docChanges()) {
+        const id = String(change.doc.get("correlationId"));
+        if (id.startsWith(`${label}-`) && !done.has(id) && change.doc.get("status") === "completed") done.set(id, performance.now() - t0);
+      }
+      if ([...done.keys()].filter((id) => id.startsWith(`${label}-`)).length === count) resolve();
+    });
+  });
+  await publish(Array.from({ length: count }, (_, i) => ({ type: "detector:sd_inserted", message_id: `${label}-${i}`, sd_path: `/media/${label}-${i}`, project_id: VIDEO_PROJECT, simulate })));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([allDone, new Promise((resolve) => (timer = setTimeout(resolve, COMPLETE_WITHIN_MS)))]);
+  clearTimeout(timer);
+  stop();
+  const times = [...done.values()];
+  const runs = (await db.collection("runs").where("projectId", "==", VIDEO_PROJECT).get()).docs.map((d) => RunRecord.parse(d.data())).filter((r) => r.correlationId?.startsWith(`${label}-`));
+  return { completed: times.length, wallMs: Math.max(0, ...times), times, runs };
+}
+
+/** From scan_sd's start to the last step's finish. */
+const stepsSpan = (run: RunRecord) => {
+  const steps = Object.values(run.steps);
+  return Math.max(...steps.map((s) => s.finishedAt!.toMillis())) - Math.min(...steps.map((s) => s.startedAt!.toMillis()));
+};
+
+console.log(`Video ingest: ${VIDEO_BURST} detector messages published at once on Pub/Sub…`);
+const video = await videoBurst("vburst", VIDEO_BURST, {});
+console.log(`Video ingest: single executions, the parallel steps against the same steps in sequence (${SINGLES} each)…`);
+const spans: Record<"parallel" | "sequential", number[]> = { parallel: [], sequential: [] };
+for (let i = 0; i < SINGLES; i++) {
+  for (const mode of i % 2 === 0 ? (["parallel", "sequential"] as const) : (["sequential", "parallel"] as const)) {
+    const single = await videoBurst(`v${mode}${i}`, 1, mode === "sequential" ? { sequential: true } : {});
+    if (single.runs[0]?.status === "completed") spans[mode].push(stepsSpan(single.runs[0]));
+  }
+}
 clearInterval(sweeper);
 
 const header = ["burst", "system", `completed ≤ ${COMPLETE_WITHIN_MS / 1000} s`, "jobs/s", "start p50", "start p95", "end-to-end p50", "end-to-end p95", "duplicated", "commits/run", "invocations/run", "client retries"];
@@ -239,6 +296,10 @@ for (const row of rows) {
 }
 const [stepB, stepE] = [median(stepMs.baseline), median(stepMs.engine)];
 console.log(`\nPer step (median interval between step commits, ${SINGLES} single jobs each): baseline ${ms(stepB, 1)} (one plain write), engine ${ms(stepE, 1)} (run + events + job + session in one conditional batch): ${ratio(stepE, stepB)}`);
+console.log(
+  `\nVideo ingest, ${VIDEO_BURST} messages on Pub/Sub at once: ${video.completed}/${VIDEO_BURST} completed, ${(video.completed / (video.wallMs / 1000)).toFixed(1)} executions/s, publish→completed p50 ${ms(quantile(video.times, 0.5))}, p95 ${ms(quantile(video.times, 0.95))}.` +
+    `\nParallel steps (median of ${spans.parallel.length}, scan_sd start → last step's end): ${ms(median(spans.parallel))}; the same steps in sequence: ${ms(median(spans.sequential))}; parallel saves ${ms(median(spans.sequential) - median(spans.parallel))} (${ratio(median(spans.parallel), median(spans.sequential))} of the sequence).`,
+);
 console.log(
   `\ncompleted: jobs whose completion a listener saw within ${COMPLETE_WITHIN_MS / 1000} s of the burst. invocations/run: deliveries that executed steps (leases taken), from each run's commit count;` +
     ` deliveries that found the run held or ended write nothing and are not counted. ${new Date().toISOString()}, ${process.env.BENCH_MACHINE ?? "this machine"}.`,

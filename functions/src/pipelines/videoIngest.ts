@@ -82,12 +82,13 @@ const copyFiles: StepSpec<VideoIngestPayload> = {
 };
 
 export const VIDEO_INGEST = "video-ingest";
+const STEPS = [scanSd, createJob, copyFiles];
 
 export const videoIngest = pipeline(
   definePipeline({
     name: VIDEO_INGEST,
     payload: VideoIngestPayload,
-    steps: [scanSd, createJob, copyFiles],
+    steps: (payload) => (payload.simulate?.sequential ? [scanSd, createJob, { ...copyFiles, dependsOn: ["scan_sd", "create_job"] }] : STEPS),
     retry: { maxAttempts: 3, backoff: { initialMs: 1000, factor: 2, maxMs: 10_000 } },
     timeoutSeconds: 30 * 60,
   }),

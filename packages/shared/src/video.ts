@@ -14,6 +14,8 @@ export const VideoSimulation = z.strictObject({
   failTimes: z.int().min(1).max(100).optional(),
   /** How long copying one file takes. */
   fileDelayMs: z.int().min(0).max(10_000).optional(),
+  /** Run copy_files after create_job instead of beside it: what the parallel steps save, measured (npm run bench). */
+  sequential: z.boolean().optional(),
 });
 export type VideoSimulation = z.infer<typeof VideoSimulation>;
 
