@@ -104,7 +104,9 @@ function adminApi(world: World) {
   const runId = fc.oneof({ weight: 2, arbitrary: fc.constant(world.apiRunId) }, { weight: 1, arbitrary: nastyId.map(segment) });
   const paths = fc.oneof(
     { weight: 4, arbitrary: fc.tuple(project, pipelineName).map(([p, n]) => `/projects/${p}/pipelines/${n}/runs`) },
-    { weight: 3, arbitrary: fc.tuple(runId, fc.constantFrom("", "/retry", "/cancel", "/events")).map(([id, action]) => `/runs/${id}${action}`) },
+    { weight: 3, arbitrary: fc.tuple(runId, fc.constantFrom("/runs", "/pipeline"), fc.constantFrom("", "/retry", "/cancel", "/events")).map(([id, prefix, action]) => `${prefix}/${id}${action}`) },
+    { weight: 1, arbitrary: project.map((p) => `/projects/${p}/detector-events`) },
+    { weight: 1, arbitrary: fc.tuple(project, nastyId.map(segment)).map(([p, m]) => `/projects/${p}/pipeline/by-message/${m}`) },
   );
   const payload = fc.oneof(
     { weight: 3, arbitrary: fc.record({ delayMs: fc.constant(0), taskId: fc.option(nastyString, { nil: undefined }) }, { requiredKeys: ["delayMs"] }) },

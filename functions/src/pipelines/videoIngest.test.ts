@@ -151,6 +151,18 @@ describe("a detector:sd_inserted message on Pub/Sub", () => {
     expect(runs.docs.map((d) => d.id)).toEqual([executionId]);
   });
 
+  it("racing the same message over HTTP: one execution", async () => {
+    const messageId = uniqueId("msg");
+    const [, http] = await Promise.all([
+      publish(JSON.stringify({ type: "detector:sd_inserted", message_id: messageId, sd_path: "/media/cam-r", project_id: projectId })),
+      detector(messageId, "/media/cam-r"),
+    ]);
+    expect(http.body.executionId).toBe(videoRunId(projectId, messageId));
+    await finished(videoRunId(projectId, messageId));
+    const runs = await db.collection("runs").where("projectId", "==", projectId).where("correlationId", "==", messageId).get();
+    expect(runs.size).toBe(1);
+  });
+
   it.each([
     ["not JSON", "sd card!", /^body: must be a JSON object/],
     ["a missing sd_path", JSON.stringify({ type: "detector:sd_inserted", message_id: "m-bad", project_id: "p" }), /^sd_path: /],
