@@ -3,6 +3,7 @@ import { z } from "zod";
 import { stepsFor, progressOf, executionDataOf } from "@clementine/pipeline";
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import type { Engine } from "./engine.js";
+import { isAlreadyExists } from "./firestoreErrors.js";
 import { runRef, runsCollection } from "./refs.js";
 import { sendWakeUp } from "./wakeUp.js";
 
@@ -73,7 +74,7 @@ export async function startRun(engine: Engine, run: NewRun): Promise<StartOutcom
     await outcome.ref.create(outcome.record);
   } catch (error) {
     // A run id the caller chose (derived from a message id, say) names one run: the second start finds the first.
-    if (!run.runId || (error as { code?: unknown } | null)?.code !== 6) throw error;
+    if (!run.runId || !isAlreadyExists(error)) throw error;
     const existing = await outcome.ref.get();
     return { kind: "existing", ref: outcome.ref, record: RunRecord.parse(existing.data()) };
   }

@@ -5,12 +5,8 @@ import { isDeepStrictEqual } from "node:util";
 import { logger } from "firebase-functions";
 import { toStepRecords, toStepStates } from "./codec.js";
 import type { Engine, MirrorWrite, Pipeline } from "./engine.js";
+import { isNotFound, isPreconditionFailed } from "./firestoreErrors.js";
 import { eventRef } from "./refs.js";
-
-
-const isNotFound = (error: unknown) => (error as { code?: unknown } | null)?.code === 5;
-/** Firestore's answer to a write whose `lastUpdateTime` precondition no longer holds. */
-export const isPreconditionFailed = (error: unknown) => (error as { code?: unknown } | null)?.code === 9;
 
 export interface EventDraft {
   type: RunEventType;

@@ -2,7 +2,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import type { Engine } from "./engine.js";
 import { runsCollection } from "./refs.js";
-import { isPreconditionFailed } from "./runHolder.js";
+import { isPreconditionFailed } from "./firestoreErrors.js";
 import { sendWakeUp } from "./wakeUp.js";
 
 /** The composite index the sweep's query needs; `firestore.indexes.json` is checked against it in a test. */

@@ -1,6 +1,7 @@
 import { logger } from "firebase-functions";
 import { describeError } from "../core/jobErrors.js";
 import type { Engine } from "./engine.js";
+import { isAlreadyExists } from "./firestoreErrors.js";
 
 /**
  * Sends a wake-up call for a run: at `at` (epoch ms) or at once. The call is
@@ -17,9 +18,4 @@ export async function sendWakeUp(engine: Engine, runId: string, id: string, at: 
     logger.warn("run.enqueue_failed", { runId, id, detail: describeError(error) });
     return false;
   }
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "functions/task-already-exists" || code === 6;
 }
