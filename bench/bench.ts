@@ -16,6 +16,7 @@
 import { RunRecord } from "@clementine/shared";
 import { signUpAnonymously } from "@clementine/tools/authEmulator";
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl, useEmulatorsForAdmin } from "@clementine/tools/emulatorConfig";
+import { publishToEmulator } from "@clementine/tools/pubsubEmulator";
 import { fireScheduledFunction } from "@clementine/tools/scheduledFunctions";
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore, type Query, type Timestamp } from "firebase-admin/firestore";
@@ -231,16 +232,6 @@ for (let i = 0; i < SINGLES; i++) {
 const VIDEO_BURST = Number(process.env.BENCH_VIDEO_BURST ?? 50);
 const VIDEO_PROJECT = `${PROJECT}-video`;
 
-async function publish(messages: unknown[]) {
-  const host = process.env.PUBSUB_EMULATOR_HOST ?? "127.0.0.1:8085";
-  const res = await fetch(`http://${host}/v1/projects/${FIREBASE_PROJECT}/topics/detector-events:publish`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: messages.map((m) => ({ data: Buffer.from(JSON.stringify(m)).toString("base64") })) }),
-  });
-  if (!res.ok) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-}
-
 /** Publishes `count` detector messages at once; resolves with each execution's publish→completed time, and the run records. */
 async function videoBurst(label: string, count: number, simulate: Record<string, unknown>) {
   const done = new Map<string, number>();
@@ -255,7 +246,7 @@ async function videoBurst(label: string, count: number, simulate: Record<string,
       if ([...done.keys()].filter((id) => id.startsWith(`${label}-`)).length === count) resolve();
     });
   });
-  await publish(Array.from({ length: count }, (_, i) => ({ type: "detector:sd_inserted", message_id: `${label}-${i}`, sd_path: `/media/${label}-${i}`, project_id: VIDEO_PROJECT, simulate })));
+  await publishToEmulator("detector-events", Array.from({ length: count }, (_, i) => ({ type: "detector:sd_inserted", message_id: `${label}-${i}`, sd_path: `/media/${label}-${i}`, project_id: VIDEO_PROJECT, simulate })));
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([allDone, new Promise((resolve) => (timer = setTimeout(resolve, COMPLETE_WITHIN_MS)))]);
   clearTimeout(timer);

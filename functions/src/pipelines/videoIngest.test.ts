@@ -3,7 +3,7 @@ import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eventsCollection, runRef } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
-import { FIREBASE_PROJECT } from "@clementine/tools/emulatorConfig";
+import { publishToEmulator } from "@clementine/tools/pubsubEmulator";
 import { driveUntil, functionUrl, postJson, signUpAnonymously, uniqueId, watchDoc, type Guest } from "../test/emulators.js";
 import { DETECTOR_TOPIC } from "../pubsub/detectorEvents.js";
 import { scanCard, videoRunId } from "./videoIngest.js";
@@ -126,17 +126,7 @@ describe("a detector:sd_inserted event over HTTP", () => {
 
 // ---- the Pub/Sub trigger ------------------------------------------------------------
 
-/** Publishes to the Pub/Sub emulator's REST API, as a detector's client library would; resolves with the message's id. */
-async function publish(data: string): Promise<string> {
-  const host = process.env.PUBSUB_EMULATOR_HOST ?? "127.0.0.1:8085";
-  const res = await fetch(`http://${host}/v1/projects/${FIREBASE_PROJECT}/topics/${DETECTOR_TOPIC}:publish`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ messages: [{ data: Buffer.from(data).toString("base64") }] }),
-  });
-  if (!res.ok) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { messageIds: string[] }).messageIds[0]!;
-}
+const publish = async (data: string) => (await publishToEmulator(DETECTOR_TOPIC, [data]))[0]!;
 
 describe("a detector:sd_inserted message on Pub/Sub", () => {
   it("starts the same execution; the message delivered twice (or resent) starts one", async () => {
