@@ -31,3 +31,8 @@ export const engineSweepGraceSeconds = defineInt("ENGINE_SWEEP_GRACE_SECONDS", {
   default: 30,
   description: "How long past its wake time a run waits for its own scheduled task before the sweeper sends another.",
 });
+
+export const demoApiCallsPerMinute = defineInt("DEMO_API_CALLS_PER_MINUTE", {
+  default: 100,
+  description: "The demo task's simulated downstream API: at most this many simulate-api-call attempts in any minute.",
+});

@@ -6,6 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DUE_RUNS_INDEX } from "./engine/sweepRuns.js";
+import { WAITERS_INDEX } from "./engine/admission.js";
+import { HISTORY_FILTER_SETS, historyIndex } from "./engine/history.js";
+import { METRICS_INDEXES } from "./engine/metrics.js";
+import { TTL_FIELDS } from "./engine/retention.js";
 
 const functionsDir = new URL("..", import.meta.url).pathname;
 const dist = join(functionsDir, "dist");
@@ -46,7 +50,7 @@ describe("the built functions package (npm test builds it first)", () => {
       env: { ...process.env, NODE_PATH: "" },
     });
     expect(r.stderr).not.toMatch(/Cannot find (module|package)/);
-    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "detectorEvents", "pipelineRun", "startTransformPipeline", "sweepRuns"]);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!)).toEqual(["api", "cleanupRuns", "detectorEvents", "pipelineRun", "recordMetrics", "startTransformPipeline", "sweepRuns"]);
   });
 });
 
@@ -54,6 +58,19 @@ describe("firestore.indexes.json", () => {
   it("has the composite indexes the sweeper's query needs", () => {
     const { indexes } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
     expect(indexes).toContainEqual(DUE_RUNS_INDEX);
+  });
+
+  it("has the indexes of the concurrency queue, the metrics, and every combination of history filters", () => {
+    const { indexes } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
+    expect(indexes).toContainEqual(WAITERS_INDEX);
+    for (const index of METRICS_INDEXES) expect(indexes).toContainEqual(index);
+    expect(HISTORY_FILTER_SETS).toHaveLength(8);
+    for (const filters of HISTORY_FILTER_SETS) expect(indexes).toContainEqual(historyIndex(filters));
+  });
+
+  it("declares the TTL policies that keep the history to 30 days in production", () => {
+    const { fieldOverrides } = JSON.parse(readFileSync(join(functionsDir, "..", "firestore.indexes.json"), "utf8"));
+    for (const field of TTL_FIELDS) expect(fieldOverrides).toContainEqual(expect.objectContaining({ ...field, ttl: true }));
   });
 
   it("declares the TTL policy that expires idempotency keys in production", () => {

@@ -70,6 +70,8 @@ function describe(event: RunEvent): string {
       return `…${step} ${event.stepProgress?.done ?? 0}/${event.stepProgress?.total ?? 0}`;
     case "pipeline:step_sleeping":
       return `…${step} sleeps until ${new Date(event.retryAt!.toMillis()).toLocaleTimeString()} (durably: no instance waits)`;
+    case "pipeline:step_throttled":
+      return `…${step} waits for its rate limit until ${new Date(event.retryAt!.toMillis()).toLocaleTimeString()}`;
     case "pipeline:step_failed":
       return `✗${step} failed: ${event.error?.detail.split("\n")[0] ?? ""}`;
     case "pipeline:retry_scheduled":

@@ -14,7 +14,7 @@ const resumed = await releaseDeadLeases();
  * tasks at once (the early delivery is a no-op), so here the sweeper is what
  * wakes a run whose retry or sleep is due: often, for second-scale schedules.
  */
-const LOCAL_EVERY_MS: Record<string, number> = { sweepRuns: 2000 };
+const LOCAL_EVERY_MS: Record<string, number> = { sweepRuns: 2000, cleanupRuns: 60_000 };
 const scheduled = (await listScheduledFunctions(FUNCTIONS_HOST)).map((fn) => ({ ...fn, everyMs: LOCAL_EVERY_MS[fn.name] ?? fn.everyMs }));
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;

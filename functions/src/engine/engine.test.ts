@@ -6,7 +6,7 @@ import { z } from "zod";
 import { db } from "../lib/firebase.js";
 import "../test/emulators.js";
 import { startRun } from "./createRun.js";
-import { createEngine, pipeline, type AnyPipeline, type EnqueueRun } from "./engine.js";
+import { createEngine, pipeline as enginePipeline, type AnyPipeline, type EnqueueRun, type Pipeline } from "./engine.js";
 import { executeRun, SimulatedCrash } from "./executeRun.js";
 import { eventsCollection, runRef } from "./refs.js";
 import { cancelRun, retryRun } from "./steerRun.js";
@@ -18,6 +18,8 @@ import { takeLease } from "./takeLease.js";
 // and every step counts its executions: what must run once runs once.
 
 const SECOND = 1000;
+/** These tests are about steps, leases and deliveries: no concurrency limit (controls.test.ts has those). */
+const pipeline = <P>(definition: Parameters<typeof enginePipeline<P>>[0], options: Partial<Pipeline<P>> = {}) => enginePipeline(definition, { concurrency: null, ...options });
 const executions = new Map<string, number>();
 const count = (runId: string, step: string) => executions.get(`${runId}/${step}`) ?? 0;
 const counted = (name: string, dependsOn: string[] = [], body?: (ctx: StepContext<any>) => void | Promise<void>): StepSpec<any> => ({

@@ -1,13 +1,13 @@
 import type { RunRecord, RunTask } from "@clementine/shared";
-import type { PipelineDefinition } from "@clementine/pipeline";
+import type { PipelineDefinition, RateLimit } from "@clementine/pipeline";
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 
 /** A document that mirrors a run (a guest's session, a job's admin view), written in the same commit as each change of the run. */
 export interface MirrorWrite {
   ref: DocumentReference;
   data: Record<string, unknown>;
-  /** `update` leaves a deleted document deleted (the mirror is skipped); `set` writes it whole. */
-  mode: "set" | "update";
+  /** `update` leaves a deleted document deleted (the mirror is skipped); `set` writes it whole; `merge` sets only the fields given. */
+  mode: "set" | "update" | "merge";
 }
 
 /** A pipeline as the engine runs it: its pure definition plus what it mirrors into Firestore. */
@@ -22,11 +22,23 @@ export interface Pipeline<Payload = unknown> {
    * its session back from a newer one.
    */
   adminSteerable: boolean;
+  /** The dedup key of a run when its start names none (the demo task's `taskId`): while a run with it is pending or running, starts return that run. */
+  dedupKey?: (payload: Payload) => string | undefined;
+  /**
+   * At most `limit` runs of the pipeline execute at once (hold a lease), or
+   * at most `limit` per `key` of the payload. Runs over it wait, durably, in
+   * priority order; `null` is no limit. Defaults to 10 (spec FR-018).
+   */
+  concurrency: { limit: number; key?: (payload: Payload) => string } | null;
 }
+
+/** Spec FR-018: ten runs of a pipeline at once unless it says otherwise. */
+export const DEFAULT_CONCURRENCY = 10;
 
 export const pipeline = <Payload>(definition: PipelineDefinition<Payload>, options: Partial<Omit<Pipeline<Payload>, "definition">> = {}): Pipeline<Payload> => ({
   definition,
   adminSteerable: true,
+  concurrency: { limit: DEFAULT_CONCURRENCY },
   ...options,
 });
 
@@ -53,16 +65,21 @@ export interface EngineConfig {
    * Defaults to four budgets.
    */
   maxInvocationMs?: number;
+  /** The rate limits steps may consume (`rateLimit.name`), e.g. one per downstream API. */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** How long a run waiting for a concurrency slot waits before the sweeper wakes it to ask again, should its wake-up be lost. Defaults to 5 min. */
+  waitBackstopMs?: number;
 }
 
 export interface Engine extends Required<Omit<EngineConfig, "pipelines">> {
   pipeline(name: string): Pipeline<unknown> | undefined;
+  readonly pipelineNames: readonly string[];
 }
 
 export function createEngine(config: EngineConfig): Engine {
   const byName = new Map(config.pipelines.map((p) => [p.definition.name, p as Pipeline<unknown>]));
   if (byName.size !== config.pipelines.length) throw new Error("two pipelines share a name");
-  return { now: Date.now, maxInvocationMs: config.invocationBudgetMs * 4, ...config, pipeline: (name) => byName.get(name) };
+  return { now: Date.now, maxInvocationMs: config.invocationBudgetMs * 4, waitBackstopMs: 300_000, rateLimits: {}, ...config, pipeline: (name) => byName.get(name), pipelineNames: [...byName.keys()] };
 }
 
 /** A lease lasts as long as the invocation that holds it may run, plus a margin: then the sweeper may hand the run on. */

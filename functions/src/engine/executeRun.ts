@@ -11,6 +11,7 @@ import {
   startSleep,
   stepIn,
   StepOutputError,
+  throttleStep,
   type StepGraph,
   type StepSpec,
 } from "@clementine/pipeline";
@@ -22,6 +23,7 @@ import { leaseMs, type Engine, type Pipeline } from "./engine.js";
 import type { RunHolder } from "./runHolder.js";
 import { runError } from "./runErrors.js";
 import { takeLease, type TakeOutcome } from "./takeLease.js";
+import { takeToken } from "./rateLimiter.js";
 import { sendWakeUp } from "./wakeUp.js";
 
 /** How often a step's progress reports are committed, at most. */
@@ -172,6 +174,7 @@ class Execution {
   }
 
   private async work(spec: Extract<StepSpec<unknown>, { kind?: "work" }>) {
+    if (spec.rateLimit && !(await this.granted(spec))) return;
     const attempt = startAttempt(stepIn(this.holder.steps, spec.name), this.engine.now());
     // Kept in memory only: the attempt is recorded with its result, in one commit.
     this.holder.steps = { ...this.holder.steps, [spec.name]: attempt };
@@ -227,6 +230,18 @@ class Execution {
       logger.info("run.completed", this.log);
       this.ended = { kind: "completed" };
     }
+  }
+
+  /** A step that consumes a rate limit takes a grant per attempt; refused, it waits for the window, durably. */
+  private async granted(spec: Extract<StepSpec<unknown>, { kind?: "work" }>): Promise<boolean> {
+    const { name, key } = spec.rateLimit!;
+    const token = await takeToken(this.engine, name, key?.(this.holder.record.payload) ?? "");
+    if (token.granted) return true;
+    await this.holder.write((steps) => ({
+      steps: { ...steps, [spec.name]: throttleStep(stepIn(steps, spec.name), token.retryAt) },
+      events: [{ type: "pipeline:step_throttled", step: spec.name, retryAt: token.retryAt }],
+    }));
+    return false;
   }
 
   private context(name: string, attempt: number) {

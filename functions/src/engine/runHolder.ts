@@ -1,9 +1,11 @@
 import { RunRecord, type RunEventType, type RunError, type StepProgress } from "@clementine/shared";
-import { executionDataOf, progressOf, type StepGraph, type StepState } from "@clementine/pipeline";
+import { executionDataOf, isTerminal, progressOf, type StepGraph, type StepState } from "@clementine/pipeline";
 import { FieldPath, FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { isDeepStrictEqual } from "node:util";
 import { logger } from "firebase-functions";
+import { slotWrite, wakeWaiters } from "./admission.js";
 import { toStepRecords, toStepStates } from "./codec.js";
+import { eventRetentionEnd, retentionEnd } from "./retention.js";
 import type { Engine, MirrorWrite, Pipeline } from "./engine.js";
 import { isNotFound, isPreconditionFailed } from "./firestoreErrors.js";
 import { eventRef } from "./refs.js";
@@ -64,9 +66,12 @@ export class RunHolder {
     const { steps = base, record: fields = {}, events = [], mirror = true } = change(base, this.record);
     const now = Timestamp.fromMillis(this.engine.now());
     const progress = progressOf(this.graph, steps);
+    const ending = isTerminal(fields.status ?? this.record.status) && !isTerminal(this.record.status);
     const next = RunRecord.parse({
       ...this.record,
       ...fields,
+      // An ended run stays in the history for the retention period.
+      ...(ending ? { expiresAt: retentionEnd(now) } : {}),
       steps: toStepRecords(steps),
       progress,
       executionData: executionDataOf(this.graph, this.record.payload, steps),
@@ -75,6 +80,8 @@ export class RunHolder {
       updatedAt: now,
     });
     const mirrors = mirror ? (this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? []).filter((m) => !this.missingMirrors.has(m.ref.path)) : [];
+    const slot = this.slotChange(next);
+    if (slot) mirrors.push({ ...slotWrite(this.engine.db, this.ref.id, slot.scope, slot.expiresAt), mode: "merge" });
     try {
       this.writeTime = await this.commitBatch(next, events, now, progress, mirrors).catch(async (error: unknown) => {
         if (!isNotFound(error) || !mirrors.some((m) => m.mode === "update")) throw error;
@@ -94,10 +101,23 @@ export class RunHolder {
       return false;
     }
     this.record = next;
+    if (slot && slot.expiresAt === null) await wakeWaiters(this.engine, slot.scope, this.pipeline.concurrency!.limit, `${this.ref.id}-${next.commits}`);
     // Only the steps this change touched: a step launched while the commit was in flight keeps its attempt.
     const touched = Object.fromEntries(Object.entries(steps).filter(([name, step]) => base[name] !== step));
     this.steps = { ...this.steps, ...touched };
     return true;
+  }
+
+  /**
+   * A run of a limited pipeline holds its slot as long as its lease: the
+   * gate's entry follows each renewal and goes with the lease's release.
+   */
+  private slotChange(next: RunRecord): { scope: string; expiresAt: number | null } | null {
+    const before = this.record.lease;
+    if (!this.pipeline.concurrency || !next.admission || !before) return null;
+    if (!next.lease) return { scope: next.admission.scope, expiresAt: null };
+    const renewed = next.lease.holder === before.holder && next.lease.expiresAt.toMillis() !== before.expiresAt.toMillis();
+    return renewed ? { scope: next.admission.scope, expiresAt: next.lease.expiresAt.toMillis() } : null;
   }
 
   /** The run, its new events and its mirrors in one batch, conditional on this holder's last write. */
@@ -118,10 +138,12 @@ export class RunHolder {
         error: event.error ?? null,
         retryAt: event.retryAt === undefined ? null : Timestamp.fromMillis(event.retryAt),
         stepProgress: event.stepProgress ?? null,
+        expiresAt: eventRetentionEnd(now, this.pipeline),
       });
     });
     for (const mirror of mirrors) {
       if (mirror.mode === "set") batch.set(mirror.ref, mirror.data);
+      else if (mirror.mode === "merge") batch.set(mirror.ref, mirror.data, { merge: true });
       else batch.update(mirror.ref, mirror.data);
     }
     const results = await batch.commit();

@@ -1,8 +1,10 @@
 import { RunRecord } from "@clementine/shared";
-import { resetFailed } from "@clementine/pipeline";
+import { admissionRank, resetFailed } from "@clementine/pipeline";
 import { Timestamp } from "firebase-admin/firestore";
 import { toStepRecords, toStepStates } from "./codec.js";
+import { slotWrite, wakeWaiters } from "./admission.js";
 import type { Engine } from "./engine.js";
+import { eventRetentionEnd, retentionEnd } from "./retention.js";
 import { eventRef, runRef } from "./refs.js";
 import { sendWakeUp } from "./wakeUp.js";
 
@@ -16,7 +18,8 @@ export type SteerOutcome = { kind: "done"; record: RunRecord } | { kind: "not-fo
 export function cancelRun(engine: Engine, runId: string): Promise<SteerOutcome> {
   return steer(engine, runId, (record, now) => {
     if (record.status !== "pending" && record.status !== "running") return null;
-    return { record: { ...record, status: "cancelled", lease: null, wakeAt: null, finishedAt: now, updatedAt: now }, event: "pipeline:cancelled" as const };
+    const admission = record.admission && { ...record.admission, waiting: false };
+    return { record: { ...record, status: "cancelled", admission, lease: null, wakeAt: null, finishedAt: now, updatedAt: now, expiresAt: retentionEnd(now) }, event: "pipeline:cancelled" as const };
   });
 }
 
@@ -29,7 +32,9 @@ export async function retryRun(engine: Engine, runId: string): Promise<SteerOutc
   const outcome = await steer(engine, runId, (record, now) => {
     if (record.status !== "failed") return null;
     const steps = Object.fromEntries(Object.entries(toStepStates(record.steps)).map(([name, step]) => [name, resetFailed(step)]));
-    const next: RunRecord = { ...record, status: "pending", steps: toStepRecords(steps), error: null, wakeAt: Timestamp.fromMillis(now.toMillis() + engine.pickupGraceMs), lease: null, deadlineAt: null, finishedAt: null, updatedAt: now };
+    // Back in its scope's queue, as if started now.
+    const admission = record.admission && { ...record.admission, rank: admissionRank(record.priority, now.toMillis()), waiting: true };
+    const next: RunRecord = { ...record, status: "pending", steps: toStepRecords(steps), admission, error: null, wakeAt: Timestamp.fromMillis(now.toMillis() + engine.pickupGraceMs), lease: null, deadlineAt: null, finishedAt: null, updatedAt: now, expiresAt: null };
     return { record: next, event: "pipeline:retried" as const };
   });
   if (outcome.kind === "done") await sendWakeUp(engine, runId, `${runId}-retry-${outcome.record.eventCount}`);
@@ -48,14 +53,24 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
     const seq = record.eventCount + 1;
     const next = { ...decision.record, eventCount: seq, commits: record.commits + 1 };
     // Reads first (a transaction's rule): a mirror whose document is gone is skipped.
-    const mirrors = engine.pipeline(record.pipeline)?.mirrors?.(runId, next, next.payload) ?? [];
+    const pipeline = engine.pipeline(record.pipeline);
+    const mirrors = pipeline?.mirrors?.(runId, next, next.payload) ?? [];
     const present = await Promise.all(mirrors.map(async (m) => m.mode === "set" || (await tx.get(m.ref)).exists));
     tx.update(ref, { ...next });
-    tx.create(eventRef(ref, seq), { runId, seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null, stepProgress: null });
+    tx.create(eventRef(ref, seq), { runId, seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null, stepProgress: null, expiresAt: eventRetentionEnd(now, pipeline) });
+    // A cancelled holder's slot is free now: its holder's next write fails, and it would never release it.
+    if (record.lease && record.admission && pipeline?.concurrency) {
+      const slot = slotWrite(engine.db, runId, record.admission.scope, null);
+      tx.set(slot.ref, slot.data, { merge: true });
+    }
     mirrors.forEach((mirror, i) => {
       if (mirror.mode === "set") tx.set(mirror.ref, mirror.data);
+      else if (mirror.mode === "merge") tx.set(mirror.ref, mirror.data, { merge: true });
       else if (present[i]) tx.update(mirror.ref, mirror.data);
     });
-    return { kind: "done" as const, record: next };
+    return { kind: "done" as const, record: next, released: Boolean(record.lease && record.admission && pipeline?.concurrency) };
+  }).then(async (outcome) => {
+    if (outcome.kind === "done" && outcome.released) await wakeWaiters(engine, outcome.record.admission!.scope, engine.pipeline(outcome.record.pipeline)!.concurrency!.limit, `${runId}-${outcome.record.commits}`);
+    return outcome.kind === "done" ? { kind: "done" as const, record: outcome.record } : outcome;
   });
 }

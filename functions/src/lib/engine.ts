@@ -1,7 +1,8 @@
-import { engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION, RUN_TASK_TIMEOUT_SECONDS, transformJobTimeoutSeconds } from "../config.js";
+import { demoApiCallsPerMinute, engineInvocationBudgetSeconds, enginePickupGraceSeconds, REGION, RUN_DISPATCH_DEADLINE_SECONDS, RUN_TASK_FUNCTION, RUN_TASK_TIMEOUT_SECONDS, transformJobTimeoutSeconds } from "../config.js";
 import { checkJobTimeout } from "../core/deadlines.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import { runEnqueuer } from "../engine/enqueue.js";
+import { DEMO_API_LIMIT } from "../pipelines/demoTask.js";
 import { pipelines } from "../pipelines/index.js";
 import { db, functions } from "./firebase.js";
 
@@ -16,6 +17,7 @@ export function getEngine(): Engine {
     invocationBudgetMs: engineInvocationBudgetSeconds.value() * 1000,
     maxInvocationMs: (RUN_TASK_TIMEOUT_SECONDS - 60) * 1000,
     pickupGraceMs: enginePickupGraceSeconds.value() * 1000,
+    rateLimits: { [DEMO_API_LIMIT]: { limit: demoApiCallsPerMinute.value(), windowMs: 60_000 } },
   });
   return engine;
 }

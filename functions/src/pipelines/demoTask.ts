@@ -1,13 +1,16 @@
 import { DemoTaskPayload } from "@clementine/shared";
 import { definePipeline, NonRetryableError, type RetryPolicy, type StepContext, type StepSpec } from "@clementine/pipeline";
 import { z } from "zod";
-import { pipeline } from "../engine/engine.js";
+import { DEFAULT_CONCURRENCY, pipeline } from "../engine/engine.js";
 
 const MINUTE = 60_000;
 /** Spec FR-005: five retries over about a day, then permanently failed. */
 export const DEMO_RETRY: RetryPolicy = { maxAttempts: 6, delaysMs: [5 * MINUTE, 15 * MINUTE, 60 * MINUTE, 240 * MINUTE, 840 * MINUTE] };
 
 type Ctx = StepContext<DemoTaskPayload>;
+
+/** The rate limit simulate-api-call consumes, as a real call to a downstream API would (spec FR-008). */
+export const DEMO_API_LIMIT = "demo-api";
 
 /** Throws as the payload asks when `step` is the one to fail. */
 function maybeFail(step: string, { payload, attempt }: Ctx) {
@@ -16,11 +19,12 @@ function maybeFail(step: string, { payload, attempt }: Ctx) {
   if (payload.failTimes === undefined || attempt <= payload.failTimes) throw new Error(`simulated transient failure in ${step} (attempt ${attempt})`);
 }
 
-function work(name: string, dependsOn: string[], output: z.ZodType<Record<string, unknown>>, body: (ctx: Ctx) => Record<string, unknown>): StepSpec<DemoTaskPayload> {
+function work(name: string, dependsOn: string[], output: z.ZodType<Record<string, unknown>>, body: (ctx: Ctx) => Record<string, unknown>, rateLimit?: { name: string }): StepSpec<DemoTaskPayload> {
   return {
     name,
     dependsOn,
     output,
+    ...(rateLimit ? { rateLimit } : {}),
     run: (ctx) => {
       maybeFail(name, ctx);
       return Promise.resolve(body(ctx));
@@ -33,7 +37,7 @@ const STEPS: StepSpec<DemoTaskPayload>[] = [
   work("initialize", [], z.object({ taskId: z.string() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId })),
   work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
   { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
-  work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 })),
+  work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 }), { name: DEMO_API_LIMIT }),
   work("finalize", ["simulate-api-call"], z.object({ summary: z.string() }), ({ data }) => ({ summary: `${String(data.processedItems)} items processed; the API answered ${String(data.apiStatus)}` })),
 ];
 
@@ -53,4 +57,10 @@ export const demoTask = pipeline(
       return STEPS.map((step) => (step.kind === "sleep" ? step : { ...step, retry }));
     },
   }),
+  {
+    // Spec FR-014: one live task per taskId unless the start says `force`.
+    dedupKey: (payload) => payload.taskId,
+    // Spec FR-018: ten at once.
+    concurrency: { limit: DEFAULT_CONCURRENCY },
+  },
 );

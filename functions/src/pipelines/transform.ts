@@ -50,6 +50,8 @@ export function transformPipeline({ db, timeoutSeconds, runNode = runStubNode }:
     }),
     {
       adminSteerable: false,
+      // A guest is watching each job live, and one job per session already bounds them: no queue in front of it.
+      concurrency: null,
       mirrors: (runId, run, payload) => {
         const job = jobView(run, payload);
         // The job was created with its run (createJob): what never changes is not sent again.

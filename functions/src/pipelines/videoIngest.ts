@@ -3,7 +3,7 @@ import { definePipeline, type StepContext, type StepSpec } from "@clementine/pip
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { startRun } from "../engine/createRun.js";
-import { pipeline, type Engine } from "../engine/engine.js";
+import { DEFAULT_CONCURRENCY, pipeline, type Engine } from "../engine/engine.js";
 
 /**
  * The video ingest pipeline (pipeline-execution spec): an SD card is
@@ -92,6 +92,8 @@ export const videoIngest = pipeline(
     retry: { maxAttempts: 3, backoff: { initialMs: 1000, factor: 2, maxMs: 10_000 } },
     timeoutSeconds: 30 * 60,
   }),
+  // Each execution copies a card's files: ten at once, the rest wait their turn.
+  { concurrency: { limit: DEFAULT_CONCURRENCY } },
 );
 
 /** One execution per detector message: its run id is derived from the project and the message id, so a resend finds it. */

@@ -30,6 +30,10 @@ beforeAll(async () => {
     await setDoc(doc(db, `projects/${P}/jobs/job-1`), { status: "running", sessionId: "sess-1" });
     await setDoc(doc(db, "runs/run-1"), { projectId: P, pipeline: "demo-task", status: "running" });
     await setDoc(doc(db, "runs/run-1/events/000001"), { seq: 1, type: "pipeline:started" });
+    await setDoc(doc(db, `projects/${P}/metrics/demo-task-2026-12-02T17:00:00.000Z`), { pipeline: "demo-task", completed: 3 });
+    await setDoc(doc(db, "runGates/gate-1"), { scope: "demo-task", holders: {} });
+    await setDoc(doc(db, "runKeys/key-1"), { runId: "run-1" });
+    await setDoc(doc(db, "rateLimits/limit-1"), { grants: [] });
   });
 });
 
@@ -118,6 +122,21 @@ describe("runs and their events", () => {
     await assertFails(updateDoc(doc(admin().firestore(), "runs/run-1"), { status: "cancelled" }));
     await assertFails(setDoc(doc(admin().firestore(), "runs/run-1/events/000002"), { seq: 2 }));
     await assertFails(deleteDoc(doc(admin().firestore(), "runs/run-1")));
+  });
+});
+
+describe("queue metrics and the engine's own documents", () => {
+  it("metrics are read by the project's admins only, and written by nobody from a client", async () => {
+    await assertSucceeds(getDocs(collection(db(admin()), `projects/${P}/metrics`)));
+    for (const ctx of [admin("admin-2"), guest(), anonymous()]) await assertFails(getDocs(collection(db(ctx), `projects/${P}/metrics`)));
+    await assertFails(setDoc(doc(db(admin()), `projects/${P}/metrics/forged`), { completed: 1000 }));
+  });
+
+  it("gates, dedup keys and rate limits are the server's alone", async () => {
+    for (const path of ["runGates/gate-1", "runKeys/key-1", "rateLimits/limit-1"]) {
+      await assertFails(getDoc(doc(db(admin()), path)));
+      await assertFails(setDoc(doc(db(admin()), path), { forged: true }));
+    }
   });
 });
 

@@ -35,6 +35,12 @@ export interface WorkStep<Payload> extends StepBase {
   output: z.ZodType<Record<string, unknown>>;
   /** Overrides the pipeline's policy for this step. */
   retry?: RetryPolicy;
+  /**
+   * A rate limit the step consumes, by name (the engine declares each limit):
+   * every attempt takes one grant, and a step refused one waits, durably,
+   * until the window has room. `key` splits the limit (one per user, say).
+   */
+  rateLimit?: { name: string; key?: (payload: Payload) => string };
   run(ctx: StepContext<Payload>): Promise<Record<string, unknown>>;
 }
 

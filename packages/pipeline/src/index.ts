@@ -4,3 +4,5 @@ export * from "./retry.js";
 export * from "./schedule.js";
 export * from "./state.js";
 export * from "./transitions.js";
+export * from "./admission.js";
+export * from "./rateLimit.js";

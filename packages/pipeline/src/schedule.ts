@@ -52,13 +52,14 @@ export type TakeDecision = { take: true } | { take: false; reason: "ended" | "he
  * (the Tasks emulator ignores schedule times) changes nothing.
  */
 export function decideTake<P>(
-  run: { status: RunStatus; lease: Lease | null; steps: Readonly<Record<string, StepState>>; deadlineAt?: number | null },
+  run: { status: RunStatus; lease: Lease | null; steps: Readonly<Record<string, StepState>>; deadlineAt?: number | null; startAt?: number | null },
   graph: StepGraph<P>,
   now: number,
 ): TakeDecision {
   if (isTerminal(run.status)) return { take: false, reason: "ended" };
   if (run.lease && run.lease.expiresAt > now) return { take: false, reason: "held" };
-  if (run.status === "pending") return { take: true };
+  // A delayed start: not a moment early.
+  if (run.status === "pending") return run.startAt != null && run.startAt > now ? { take: false, reason: "early" } : { take: true };
   // Past its timeout the run must be taken to be failed, even while a retry is not yet due.
   if (run.deadlineAt != null && run.deadlineAt <= now) return { take: true };
   const move = nextMove(graph, run.steps, now);

@@ -13,6 +13,9 @@ export const startAttempt = (step: StepState, now: number): StepState => ({
   progress: null,
 });
 
+/** Refused by its rate limit: it waits until the window has room, and no attempt is counted. */
+export const throttleStep = (step: StepState, until: number): StepState => ({ ...step, status: "waiting", wakeAt: until });
+
 /** What an executing step reported of its progress. */
 export const reportProgress = (step: StepState, done: number, total: number): StepState => ({ ...step, progress: { done, total } });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DocumentId, StoredText } from "./ids.js";
+import { RunPriority } from "./run.js";
 
 /** POST body of startTransformPipeline. */
 export const StartTransformPipelineRequest = z.strictObject({
@@ -76,8 +77,22 @@ export const StartRunRequest = z.strictObject({
   payload: z.record(z.string(), z.unknown()).default({}),
   /** An id the caller knows the run by, e.g. a detector's message id. */
   correlationId: StoredText.min(1).max(200).optional(),
-});
+  /** While a run with this key is pending or running, this start returns it instead (default: the pipeline's own key, e.g. the demo task's `taskId`). */
+  dedupKey: StoredText.min(1).max(200).optional(),
+  /** Start a new run even if one with the same dedup key is pending or running. */
+  force: z.boolean().default(false),
+  /** Higher starts first when the pipeline's runs wait for a slot (-100 to 100, default 0). */
+  priority: RunPriority.optional(),
+  /** Start no earlier than this many milliseconds from now (at most 30 days). */
+  delayMs: z.int().min(0).max(30 * 24 * 3600 * 1000).optional(),
+  /** Start no earlier than this time (ISO 8601); not with `delayMs`. */
+  startAt: z.iso.datetime({ offset: true }).optional(),
+}).refine((body) => body.delayMs === undefined || body.startAt === undefined, { message: "give delayMs or startAt, not both", path: ["startAt"] });
 export type StartRunRequest = z.infer<typeof StartRunRequest>;
+
+/** What a start answers: the run, and whether this request created it or found it by its dedup key. */
+export const StartRunResponse = z.object({ runId: z.string(), deduplicated: z.boolean() });
+export type StartRunResponse = z.infer<typeof StartRunResponse>;
 
 export const ApiErrorBody = z.object({ error: z.object({ code: ApiErrorCode, message: z.string() }) });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

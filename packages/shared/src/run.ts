@@ -65,6 +65,27 @@ export const RunProgress = z.object({
 });
 export type RunProgress = z.infer<typeof RunProgress>;
 
+/** Higher starts first when runs wait for a slot (spec FR-013); 0 is normal. */
+export const RunPriority = z.int().min(-100).max(100);
+export const DEFAULT_RUN_PRIORITY = 0;
+
+/** How long a finished run stays in the history before it is deleted (spec FR-006). */
+export const RUN_RETENTION_DAYS = 30;
+
+/**
+ * A run's place in its pipeline's concurrency queue (present when the pipeline
+ * declares a limit). `rank` orders waiting runs: priority first, then creation.
+ */
+export const RunAdmission = z.object({
+  /** The gate the run needs a slot of: the pipeline, or the pipeline and a key. */
+  scope: z.string(),
+  /** Lower goes first. */
+  rank: z.number(),
+  /** True while the run needs a slot and does not hold one: the gate's releases wake it. */
+  waiting: z.boolean(),
+});
+export type RunAdmission = z.infer<typeof RunAdmission>;
+
 /** `/runs/{runId}`: the only truth about a run, for every pipeline. Written by the server only. */
 export const RunRecord = z.object({
   pipeline: z.string(),
@@ -74,6 +95,14 @@ export const RunRecord = z.object({
   payload: z.unknown(),
   /** An id the caller knows the run by (a detector's message id), or null. */
   correlationId: z.string().nullable(),
+  /** While this run is pending or running, another start with the same key returns this run (spec FR-014). */
+  dedupKey: z.string().nullable().default(null),
+  priority: RunPriority.default(DEFAULT_RUN_PRIORITY),
+  /** A delayed start: no step runs before this time (spec FR-011). */
+  startAt: Timestamp.nullable().default(null),
+  /** The run this one replays (same payload, started again from scratch). */
+  replayOf: z.string().nullable().default(null),
+  admission: RunAdmission.nullable().default(null),
   steps: z.record(z.string(), StepRecord),
   /** The payload with each completed step's output merged in. */
   executionData: z.record(z.string(), z.unknown()),
@@ -93,6 +122,8 @@ export const RunRecord = z.object({
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
   updatedAt: Timestamp,
+  /** Once ended: when the run leaves the history (a Firestore TTL policy in production, `cleanupRuns` everywhere). */
+  expiresAt: Timestamp.nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -109,6 +140,8 @@ export const RunEventType = z.enum([
   "pipeline:retry_scheduled",
   /** A sleep step parks the run until `retryAt`. */
   "pipeline:step_sleeping",
+  /** A step's rate limit had no room: it runs when the window allows, at `retryAt` (no attempt counted). */
+  "pipeline:step_throttled",
   "pipeline:completed",
   /** `error` says why; `step` names the step that failed, if one did. */
   "pipeline:failed",
