@@ -1,8 +1,10 @@
-import { DetectorEvent, DocumentId, RunEvent, RunRecord, StartRunRequest } from "@clementine/shared";
+import { DetectorEvent, DocumentId, RunEvent, RunRecord, RunStatus, StartRunRequest, StoredText } from "@clementine/shared";
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { logger } from "firebase-functions";
 import { z } from "zod";
-import { startRun } from "../engine/createRun.js";
+import { startRun, type StartOutcome } from "../engine/createRun.js";
+import { listRuns } from "../engine/history.js";
+import { queueCounts } from "../engine/metrics.js";
 import type { Engine } from "../engine/engine.js";
 import { eventsCollection, runRef } from "../engine/refs.js";
 import { cancelRun, retryRun, type SteerOutcome } from "../engine/steerRun.js";
@@ -18,6 +20,23 @@ export async function isProjectAdmin(db: Firestore, projectId: string, uid: stri
 }
 
 const RunParams = z.strictObject({ runId: DocumentId });
+const ProjectParams = z.strictObject({ projectId: DocumentId });
+const ProjectPipelineParams = z.strictObject({ projectId: DocumentId, pipeline: DocumentId });
+
+/** The history's filters (spec FR-007), as query-string parameters. */
+const HistoryQuery = z.strictObject({
+  pipeline: DocumentId.optional(),
+  status: RunStatus.optional(),
+  dedupKey: StoredText.min(1).max(200).optional(),
+  /** Created at or after, ISO 8601. */
+  from: z.iso.datetime({ offset: true }).optional(),
+  /** Created before, ISO 8601. */
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The `next` of the previous page. */
+  after: DocumentId.optional(),
+});
+type HistoryQuery = z.infer<typeof HistoryQuery>;
 
 /**
  * The engine's admin API: start a run of any pipeline, read a run with its
@@ -48,6 +67,30 @@ export function runRoutes(getEngine: () => Engine): Route[] {
         return outcome satisfies never;
     }
   };
+
+  /** What a start answers: 202 with a new run, 200 with the live run its dedup key found. */
+  function started(outcome: StartOutcome, log: Record<string, unknown>): HttpReply {
+    switch (outcome.kind) {
+      case "ready":
+        logger.info("run.created", { runId: outcome.ref.id, ...log });
+        return accepted({ runId: outcome.ref.id, deduplicated: false });
+      case "existing":
+        logger.info("run.deduplicated", { runId: outcome.ref.id, dedupKey: outcome.record.dedupKey, ...log });
+        return ok({ runId: outcome.ref.id, deduplicated: true, status: outcome.record.status });
+      case "unknown-pipeline":
+        return errorReply("PIPELINE_NOT_FOUND");
+      case "invalid-payload":
+        return errorReply("INVALID_REQUEST", describeIssues(outcome.issues, "payload").replace(/^(?!payload)/, "payload."));
+      default:
+        return outcome satisfies never;
+    }
+  }
+
+  async function historyPage(projectId: string, query: HistoryQuery): Promise<HttpReply> {
+    const { limit, after, from, to, ...filters } = query;
+    const page = await listRuns(getEngine().db, { projectId, ...filters, ...(from ? { from: Date.parse(from) } : {}), ...(to ? { to: Date.parse(to) } : {}) }, { limit, ...(after ? { after } : {}) });
+    return ok({ runs: page.runs.map(({ runId, record }) => ({ runId, ...summaryOf(record) })), next: page.next });
+  }
 
   /** The run with its events, as the API shows it. */
   async function runView(runId: string, record: RunRecord): Promise<HttpReply> {
@@ -90,27 +133,62 @@ export function runRoutes(getEngine: () => Engine): Route[] {
       method: "POST",
       path: "/projects/:projectId/pipelines/:pipeline/runs",
       access: "user",
-      params: z.strictObject({ projectId: DocumentId, pipeline: DocumentId }),
+      params: ProjectPipelineParams,
       body: StartRunRequest,
       handle: async ({ params, body, uid }) => {
         const engine = getEngine();
         if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may start runs.");
         // A pipeline with its own trigger is not startable here: as far as this API knows, it does not exist.
         if (!engine.pipeline(params.pipeline)?.adminSteerable) return errorReply("PIPELINE_NOT_FOUND");
-        const outcome = await startRun(engine, { pipeline: params.pipeline, projectId: params.projectId, payload: body.payload, correlationId: body.correlationId ?? null });
-        switch (outcome.kind) {
-          case "ready":
-            logger.info("run.created", { runId: outcome.ref.id, pipeline: params.pipeline, projectId: params.projectId, uid });
-            return accepted({ runId: outcome.ref.id });
-          case "existing": // only for a run id the caller chose; this route lets the engine choose
-            return ok({ runId: outcome.ref.id });
-          case "unknown-pipeline":
-            return errorReply("PIPELINE_NOT_FOUND");
-          case "invalid-payload":
-            return errorReply("INVALID_REQUEST", describeIssues(outcome.issues, "payload").replace(/^(?!payload)/, "payload."));
-          default:
-            return outcome satisfies never;
-        }
+        const startAt = body.startAt !== undefined ? Date.parse(body.startAt) : body.delayMs !== undefined ? engine.now() + body.delayMs : null;
+        const outcome = await startRun(engine, {
+          pipeline: params.pipeline,
+          projectId: params.projectId,
+          payload: body.payload,
+          correlationId: body.correlationId ?? null,
+          ...(body.dedupKey !== undefined ? { dedupKey: body.dedupKey } : {}),
+          force: body.force,
+          ...(body.priority !== undefined ? { priority: body.priority } : {}),
+          startAt,
+        });
+        return started(outcome, { pipeline: params.pipeline, projectId: params.projectId, uid });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/projects/:projectId/runs",
+      access: "user",
+      params: ProjectParams,
+      query: HistoryQuery,
+      handle: async ({ params, query, uid }) => {
+        const engine = getEngine();
+        if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may see its runs.");
+        return historyPage(params.projectId, query);
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/projects/:projectId/dead-letters",
+      access: "user",
+      params: ProjectParams,
+      query: HistoryQuery.omit({ status: true }),
+      handle: async ({ params, query, uid }) => {
+        const engine = getEngine();
+        if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may see its dead letters.");
+        // A run in the dead letters failed for good: out of retries, not retryable, or past its timeout.
+        return historyPage(params.projectId, { ...query, status: "failed" });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/projects/:projectId/pipelines/:pipeline/stats",
+      access: "user",
+      params: ProjectPipelineParams,
+      handle: async ({ params, uid }) => {
+        const engine = getEngine();
+        if (!(await isProjectAdmin(engine.db, params.projectId, uid))) return errorReply("PERMISSION_DENIED", "Only admins of the project may see its queues.");
+        if (!engine.pipeline(params.pipeline)) return errorReply("PIPELINE_NOT_FOUND");
+        return ok({ pipeline: params.pipeline, ...(await queueCounts(engine.db, params.projectId, params.pipeline)) });
       },
     }),
     defineRoute({
@@ -141,7 +219,29 @@ export function runRoutes(getEngine: () => Engine): Route[] {
     }),
     // The engine's runs, and the same under the video spec's name for them: executions.
     ...["/runs", "/pipeline"].flatMap((prefix) => [getRoute(prefix), steerRoute(prefix, "retry", retryRun), steerRoute(prefix, "cancel", cancelRun)]),
+    defineRoute({
+      method: "POST",
+      path: "/runs/:runId/replay",
+      access: "user",
+      params: RunParams,
+      handle: async ({ params, uid }) => {
+        const found = await adminRun(params.runId, uid);
+        if ("reply" in found) return found.reply;
+        const { record } = found;
+        if (!getEngine().pipeline(record.pipeline)?.adminSteerable) return errorReply("RUN_STATE_CONFLICT", "Runs of this pipeline are started again by their own trigger, not replayed here.");
+        if (record.status === "pending" || record.status === "running") return errorReply("RUN_STATE_CONFLICT", `The run is ${record.status}: only an ended run can be replayed.`);
+        // A new run from scratch with the same payload, key and priority; the admin asked for it, so no dedup.
+        const outcome = await startRun(getEngine(), { pipeline: record.pipeline, projectId: record.projectId, payload: record.payload, correlationId: record.correlationId, dedupKey: record.dedupKey, priority: record.priority, force: true, replayOf: params.runId });
+        return started(outcome, { pipeline: record.pipeline, projectId: record.projectId, uid, replayOf: params.runId });
+      },
+    }),
   ];
+}
+
+/** A run as the history lists it: what it is and how it went, without payload and outputs. */
+function summaryOf(record: RunRecord) {
+  const { pipeline, status, dedupKey, priority, correlationId, replayOf, progress, error, createdAt, startedAt, finishedAt, expiresAt } = record;
+  return toJson({ pipeline, status, dedupKey, priority, correlationId, replayOf, progress, error, createdAt, startedAt, finishedAt, expiresAt }) as Record<string, unknown>;
 }
 
 /** Firestore Timestamps as ISO strings; everything else as stored. */

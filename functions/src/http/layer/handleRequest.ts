@@ -14,6 +14,8 @@ export interface HttpRequest {
   body: unknown;
   /** Size of the raw body in bytes. */
   bodyBytes: number;
+  /** The query string's parameters, first value of each; absent means none. */
+  query?: Record<string, string>;
 }
 
 export interface LayerDeps {
@@ -66,11 +68,13 @@ export async function handleRequest(routes: readonly Route[], request: HttpReque
 
   const params = route.params ? route.params.safeParse(match.params) : { success: true as const, data: {} };
   if (!params.success) return errorReply("INVALID_REQUEST", describeIssues(params.error, "path"));
+  const query = route.query ? route.query.safeParse(request.query ?? {}) : { success: true as const, data: undefined };
+  if (!query.success) return errorReply("INVALID_REQUEST", describeIssues(query.error, "query"));
   const body = route.body ? route.body.safeParse(request.body) : { success: true as const, data: undefined };
   if (!body.success) return errorReply("INVALID_REQUEST", describeIssues(body.error));
 
   try {
-    return await route.handle({ params: params.data, body: body.data, uid, header: request.header });
+    return await route.handle({ params: params.data, query: query.data, body: body.data, uid, header: request.header });
   } catch (error) {
     logger.error("http.internal", { route: where, uid, detail: describeError(error) });
     return errorReply("INTERNAL");

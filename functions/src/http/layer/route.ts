@@ -6,26 +6,30 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** "user": any signed-in Firebase user, by ID token; "public": anyone. */
 export type Access = "user" | "public";
 
-export interface RouteInput<Params, Body, A extends Access> {
+export interface RouteInput<Params, Body, A extends Access, Query = unknown> {
   params: Params;
   body: Body;
+  /** The query string's parameters as the route's `query` schema parsed them. */
+  query: Query;
   /** The caller's uid, from a verified Firebase ID token. */
   uid: A extends "user" ? string : null;
   header: (name: string) => string | undefined;
 }
 
-export interface RouteSpec<Params, Body, A extends Access> {
+export interface RouteSpec<Params, Body, A extends Access, Query> {
   method: Method;
   /** "/" or "/runs/:runId"; each `:name` segment is a path parameter, checked by `params`. */
   path: string;
   access: A;
   /** Schema of the path parameters, e.g. `z.object({ runId: DocumentId })`. */
   params?: z.ZodType<Params>;
+  /** Schema of the query string's parameters (each a string; a repeated one keeps its first value). A route without one ignores them. */
+  query?: z.ZodType<Query>;
   /** Schema of a JSON object body. A route without one reads no body. */
   body?: z.ZodType<Body>;
   /** Bodies larger than this are refused with 413. */
   maxBodyBytes?: number;
-  handle: (input: RouteInput<Params, Body, A>) => Promise<HttpReply>;
+  handle: (input: RouteInput<Params, Body, A, Query>) => Promise<HttpReply>;
 }
 
 /** A route with its types erased, so routes of different shapes share one table. */
@@ -35,6 +39,7 @@ export interface Route {
   segments: string[];
   access: Access;
   params: z.ZodType | undefined;
+  query: z.ZodType | undefined;
   body: z.ZodType | undefined;
   maxBodyBytes: number;
   handle: (input: RouteInput<unknown, unknown, Access>) => Promise<HttpReply>;
@@ -43,8 +48,8 @@ export interface Route {
 /** JSON bodies are small here: ids and options, never content. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-export function defineRoute<Params = Record<string, never>, Body = undefined, A extends Access = Access>(
-  spec: RouteSpec<Params, Body, A>,
+export function defineRoute<Params = Record<string, never>, Body = undefined, A extends Access = Access, Query = undefined>(
+  spec: RouteSpec<Params, Body, A, Query>,
 ): Route {
   return {
     method: spec.method,
@@ -52,6 +57,7 @@ export function defineRoute<Params = Record<string, never>, Body = undefined, A 
     segments: splitPath(spec.path),
     access: spec.access,
     params: spec.params,
+    query: spec.query,
     body: spec.body,
     maxBodyBytes: spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     // The layer hands over only what the schemas accepted.

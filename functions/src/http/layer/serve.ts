@@ -22,6 +22,7 @@ export function serve(routes: readonly Route[], deps: LayerDeps) {
           header: (name) => req.get(name),
           body: req.body as unknown,
           bodyBytes: bodyBytes(req),
+          query: firstValues(req.query),
         },
         deps,
       );
@@ -39,4 +40,14 @@ function bodyBytes(req: Request): number {
   if (raw) return raw.length;
   const declared = Number(req.get("content-length"));
   return Number.isFinite(declared) && declared > 0 ? declared : 0;
+}
+
+/** Express's parsed query, one string per name: a repeated name keeps its first value, nested forms are dropped. */
+function firstValues(query: Request["query"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === "string") out[name] = first;
+  }
+  return out;
 }
