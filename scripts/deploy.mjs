@@ -1,5 +1,6 @@
 // `npm run deploy -- --project <id> [other firebase deploy flags]`: builds the
-// standalone functions package and deploys functions, rules and indexes.
+// standalone functions package and the console, and deploys functions,
+// rules, indexes and the console's Hosting site.
 import { spawnSync } from "node:child_process";
 import { fail, root, step } from "./lib/log.mjs";
 import { bin } from "./lib/pnpm.mjs";
@@ -13,8 +14,8 @@ if (!project) fail("Say which Firebase project to deploy to: npm run deploy -- -
 if (project.startsWith("demo-")) fail(`${project} is a demo project: it exists only in the emulators and cannot be deployed to.`);
 
 prepare();
-step(`Deploying functions, Firestore rules and indexes to ${project}`);
-const r = spawnSync(bin("firebase"), ["deploy", "--only", "functions,firestore", "--project", project, ...passThrough], {
+step(`Deploying functions, Firestore rules and indexes, and the console to ${project}`);
+const r = spawnSync(bin("firebase"), ["deploy", "--only", "functions,firestore,hosting", "--project", project, ...passThrough], {
   stdio: "inherit",
   cwd: root,
 });

@@ -5,13 +5,15 @@ import { emulatorEnv } from "./emulators.mjs";
 import { fail, root, step } from "./log.mjs";
 import { bin, ensureWorkspace, pnpm } from "./pnpm.mjs";
 
-export const EMULATORS = "functions,firestore,tasks,auth,pubsub";
+export const EMULATORS = "functions,firestore,tasks,auth,pubsub,hosting";
 
-/** Installs what is missing and builds functions/dist, which the emulator loads. */
+/** Installs what is missing and builds functions/dist, which the emulator loads, and the console, which Hosting serves. */
 export function prepare() {
   ensureWorkspace();
   step("Building functions");
   if (pnpm(["--filter", "@clementine/functions", "run", "build"]) !== 0) fail("functions build failed");
+  step("Building the console");
+  if (pnpm(["--filter", "@clementine/console", "run", "build", "--logLevel", "warn"]) !== 0) fail("console build failed");
 }
 
 const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`;

@@ -1,7 +1,7 @@
 // Runs inside `firebase emulators:exec` for `npm start`: seeds the demo data,
 // fires scheduled functions on their schedules (the emulator never does), and
 // keeps the emulators up until Ctrl+C.
-import { FIREBASE_PROJECT, FUNCTIONS_HOST, functionUrl } from "./emulatorConfig.js";
+import { CONSOLE_URL, FIREBASE_PROJECT, FUNCTIONS_HOST, functionUrl } from "./emulatorConfig.js";
 import { fireScheduledFunction, listScheduledFunctions } from "./scheduledFunctions.js";
 import { releaseDeadLeases } from "./releaseDeadLeases.js";
 import { DEMO, seed } from "./seed.js";
@@ -23,6 +23,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
 
   Seeded: project ${DEMO.projectId}, experiences ${DEMO.experienceId} and ${DEMO.failingExperienceId},
           session ${DEMO.sessionId} (guest ${DEMO.guestUid}), admin ${DEMO.admin.email} / ${DEMO.admin.password}
+  Console: ${CONSOLE_URL}  (sign in as ${DEMO.admin.email} / ${DEMO.admin.password})
   Endpoint: POST ${functionUrl("startTransformPipeline")}
   Admin API: ${functionUrl("api")} (runs of every pipeline; see README)
   Data: kept across restarts (npm start -- --fresh starts empty)${resumed ? `; ${resumed} run(s) left in flight by the last stop resume now` : ""}

@@ -17,6 +17,15 @@ export const METRICS_INDEXES = [
       { fieldPath: "finishedAt", order: "ASCENDING" },
     ],
   },
+  // The console's charts: a pipeline's last minutes.
+  {
+    collectionGroup: "metrics",
+    queryScope: "COLLECTION",
+    fields: [
+      { fieldPath: "pipeline", order: "ASCENDING" },
+      { fieldPath: "minute", order: "DESCENDING" },
+    ],
+  },
 ] as const;
 
 /** A pipeline's runs by state right now: what the queue holds. */

@@ -5,5 +5,5 @@ import { auth } from "../lib/firebase.js";
 import { serve } from "./layer/serve.js";
 import { runRoutes } from "./runRoutes.js";
 
-/** The admin API over every pipeline's runs; later issues add their triggers here. */
-export const api = onRequest({ region: REGION, cors: true, invoker: "public" }, serve(runRoutes(getEngine), { verifyIdToken: async (token) => (await auth.verifyIdToken(token)).uid }));
+/** The admin API over every pipeline's runs, also served by Hosting under /api (the console's origin). */
+export const api = onRequest({ region: REGION, cors: true, invoker: "public" }, serve(runRoutes(getEngine), { verifyIdToken: async (token) => (await auth.verifyIdToken(token)).uid }, { mount: "/api" }));

@@ -39,7 +39,7 @@ describe("starting runs with queue options", () => {
 
     const history = await get(`/projects/${projectId}/runs?dedupKey=${payload.taskId}`);
     expect(history.status).toBe(200);
-    expect(history.body.runs.map((r: { runId: string }) => r.runId)).toEqual([forced.body.runId, first.body.runId]);
+    expect((history.body.runs as Array<{ runId: string }>).map((r) => r.runId)).toEqual([forced.body.runId, first.body.runId]);
   });
 
   it("a delayed start with a priority is stored as asked and starts no earlier", async () => {

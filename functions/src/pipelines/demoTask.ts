@@ -13,9 +13,15 @@ type Ctx = StepContext<DemoTaskPayload>;
 export const DEMO_API_LIMIT = "demo-api";
 
 /** Throws as the payload asks when `step` is the one to fail. */
-function maybeFail(step: string, { payload, attempt }: Ctx) {
+function maybeFail(step: string, { payload, attempt, data }: Ctx) {
   if (!payload.simulateFailure || payload.failAtStep !== step) return;
   if (payload.failure === "permanent") throw new NonRetryableError(`simulated permanent failure in ${step}`);
+  if (payload.failForMs !== undefined) {
+    // initialize's output is memoized: the outage's end is fixed once, whoever runs the step later.
+    const since = typeof data.initializedAt === "number" ? data.initializedAt : Date.now();
+    if (Date.now() < since + payload.failForMs) throw new Error(`simulated outage in ${step} (attempt ${attempt}, ${since + payload.failForMs - Date.now()} ms left)`);
+    return;
+  }
   if (payload.failTimes === undefined || attempt <= payload.failTimes) throw new Error(`simulated transient failure in ${step} (attempt ${attempt})`);
 }
 
@@ -34,7 +40,7 @@ function work(name: string, dependsOn: string[], output: z.ZodType<Record<string
 
 /** Built once (a schema compiles on first use); each payload only picks the retry policy. */
 const STEPS: StepSpec<DemoTaskPayload>[] = [
-  work("initialize", [], z.object({ taskId: z.string() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId })),
+  work("initialize", [], z.object({ taskId: z.string(), initializedAt: z.int() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId, initializedAt: Date.now() })),
   work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
   { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
   work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 }), { name: DEMO_API_LIMIT }),

@@ -18,9 +18,11 @@ export const DemoTaskPayload = z.strictObject({
   failure: z.enum(["transient", "permanent"]).default("transient"),
   /** A transient failure clears after this many failed attempts; absent, it never clears and the run fails once its retries are spent. */
   failTimes: z.int().min(1).max(100).optional(),
+  /** A downstream outage instead of a count: the transient failure lasts this long after the task initialized, however many attempts (or retries from failure) come. */
+  failForMs: z.int().min(1).max(24 * 60 * MINUTE).optional(),
   /** How long simulate-delay sleeps (durably: no instance waits). */
   delayMs: z.int().min(0).max(24 * 60 * MINUTE).default(1000),
   /** Override of the retry schedule (the spec's 5 min, 15 min, 1 h, 4 h, 14 h), e.g. to run it in seconds. */
   retryDelaysMs: z.array(z.int().min(0).max(24 * 60 * MINUTE)).min(1).max(20).optional(),
-});
+}).refine((p) => p.failForMs === undefined || p.failAtStep !== "initialize", { message: "an outage is timed from initialize: fail a later step", path: ["failForMs"] });
 export type DemoTaskPayload = z.infer<typeof DemoTaskPayload>;

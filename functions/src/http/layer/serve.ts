@@ -10,7 +10,7 @@ import type { Route } from "./route.js";
  * gets one JSON answer in the shape `{ error: { code, message } }` or the
  * route's own body, and never an exception's text.
  */
-export function serve(routes: readonly Route[], deps: LayerDeps) {
+export function serve(routes: readonly Route[], deps: LayerDeps, { mount }: { mount?: string } = {}) {
   return async (req: Request, res: Response): Promise<void> => {
     let reply: HttpReply;
     try {
@@ -18,7 +18,8 @@ export function serve(routes: readonly Route[], deps: LayerDeps) {
         routes,
         {
           method: req.method,
-          path: req.path,
+          // Under a Hosting rewrite (`/api/**`) the function sees the whole path.
+          path: mount && (req.path === mount || req.path.startsWith(`${mount}/`)) ? req.path.slice(mount.length) || "/" : req.path,
           header: (name) => req.get(name),
           body: req.body as unknown,
           bodyBytes: bodyBytes(req),
