@@ -4,11 +4,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { root, step } from "./lib/log.mjs";
+import { ensureChromium } from "./lib/chromium.mjs";
 import { emulatorsExec, prepare } from "./lib/stack.mjs";
 
 const TEST_PROJECT = "demo-clementine-test";
 
 prepare();
+ensureChromium();
 const results = join(root, ".local", "vitest-results.json");
 mkdirSync(join(root, ".local"), { recursive: true });
 rmSync(results, { force: true });

@@ -50,9 +50,10 @@ function Views({ services, project }: { services: Services; project: string }) {
   useKeys({ r: () => go({ view: "runs" }), d: () => go({ view: "dead-letters" }), m: () => go({ view: "metrics" }), n: () => go({ view: "start" }) });
   switch (route.view) {
     case "runs":
-      return <RunsList services={services} project={project} deadLetters={false} />;
+      return <RunsList key="runs" services={services} project={project} deadLetters={false} />;
     case "dead-letters":
-      return <RunsList services={services} project={project} deadLetters />;
+      // Its own instance: nothing of the other list's rows shows while its query loads.
+      return <RunsList key="dead-letters" services={services} project={project} deadLetters />;
     case "run":
       return <RunDetail services={services} runId={route.runId} />;
     case "start":
