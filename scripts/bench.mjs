@@ -1,6 +1,7 @@
 // `npm run bench`: builds the functions and the bare baseline, starts a fresh
 // emulator stack under its own project id with both loaded, runs
-// bench/bench.ts against it and stops it.
+// bench/bench.ts against it and stops it. `npm run bench -- --queue` runs the
+// queue controls' bench (bench/queue.ts) instead.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,4 +20,5 @@ writeFileSync(join(root, "firebase.bench.json"), `${JSON.stringify(config, null,
 
 step("Starting the emulators and running the benchmark");
 const tsx = join(root, "bench", "node_modules", ".bin", "tsx");
-process.exit(await emulatorsExec([tsx, join(root, "bench", "bench.ts")], { project: "demo-clementine-bench", quiet: true, config: "firebase.bench.json" }));
+const script = process.argv.includes("--queue") ? "queue.ts" : "bench.ts";
+process.exit(await emulatorsExec([tsx, join(root, "bench", script)], { project: "demo-clementine-bench", quiet: true, config: "firebase.bench.json" }));
