@@ -58,7 +58,7 @@ async function submit(pipeline: string, body: Record<string, unknown>): Promise<
 
 /** Submits with at most `parallel` requests in flight, in the given order. */
 async function submitAll(bodies: Array<{ pipeline: string; body: Record<string, unknown> }>, parallel = 10): Promise<string[]> {
-  const ids: string[] = new Array(bodies.length);
+  const ids = new Array<string>(bodies.length);
   let next = 0;
   await Promise.all(Array.from({ length: parallel }, async () => {
     while (next < bodies.length) {
