@@ -109,12 +109,13 @@ export function slotWrite(db: Firestore, runId: string, scope: string, expiresAt
  * Each takes its slot itself (or waits again, should a better run come first).
  * A failure is logged: a waiter whose wake-up is lost is woken by the sweeper.
  */
-export async function wakeWaiters(engine: Engine, scope: string, limit: number, releasedBy: string): Promise<void> {
+export async function wakeWaiters(engine: Engine, scope: string, limit: number): Promise<void> {
   try {
     const free = freeSlots(limit, holdersOf(await gateRef(engine.db, scope).get()), engine.now());
     if (free === 0) return;
     const waiters = await waitersQuery(engine.db, scope, free).get();
-    await Promise.all(waiters.docs.map((d) => sendWakeUp(engine, d.id, `${d.id}-admit-${releasedBy}`)));
+    // Named after the waiter's own state: releases that find it unchanged send it one wake-up, not one each.
+    await Promise.all(waiters.docs.map((d) => sendWakeUp(engine, d.id, `${d.id}-admit-${d.updateTime.toMillis()}`)));
   } catch (error) {
     logger.warn("run.wake_waiters_failed", { scope, detail: describeError(error) });
   }

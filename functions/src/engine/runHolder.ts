@@ -101,7 +101,7 @@ export class RunHolder {
       return false;
     }
     this.record = next;
-    if (slot && slot.expiresAt === null) await wakeWaiters(this.engine, slot.scope, this.pipeline.concurrency!.limit, `${this.ref.id}-${next.commits}`);
+    if (slot && slot.expiresAt === null) await wakeWaiters(this.engine, slot.scope, this.pipeline.concurrency!.limit);
     // Only the steps this change touched: a step launched while the commit was in flight keeps its attempt.
     const touched = Object.fromEntries(Object.entries(steps).filter(([name, step]) => base[name] !== step));
     this.steps = { ...this.steps, ...touched };

@@ -70,7 +70,7 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
     });
     return { kind: "done" as const, record: next, released: Boolean(record.lease && record.admission && pipeline?.concurrency) };
   }).then(async (outcome) => {
-    if (outcome.kind === "done" && outcome.released) await wakeWaiters(engine, outcome.record.admission!.scope, engine.pipeline(outcome.record.pipeline)!.concurrency!.limit, `${runId}-${outcome.record.commits}`);
+    if (outcome.kind === "done" && outcome.released) await wakeWaiters(engine, outcome.record.admission!.scope, engine.pipeline(outcome.record.pipeline)!.concurrency!.limit);
     return outcome.kind === "done" ? { kind: "done" as const, record: outcome.record } : outcome;
   });
 }
