@@ -184,6 +184,18 @@ describe("concurrency (FR-018)", () => {
     expect(log.map((l) => l.label)).toEqual(["first", "high-1", "high-2", "low-1", "low-2", "low-3", "low-4", "low-5", "low-6"]);
   });
 
+  it("a run with a delayed start holds back nobody before its start comes", async () => {
+    const { definition, log } = probe(uniqueId("delayed-slot"), { concurrency: { limit: 1 } });
+    const { engine } = selfDelivering([definition]);
+    const name = definition.definition.name;
+    const later = await start(engine, { pipeline: name, payload: { label: "later" }, startAt: Date.now() + 3600 * SECOND });
+    const now = await start(engine, { pipeline: name, payload: { label: "now" } });
+    await expect.poll(async () => (await readRun(now.runId)).status, { timeout: 10_000 }).toBe("completed");
+    expect(log.map((l) => l.label)).toEqual(["now"]);
+    // Its start task stays scheduled an hour ahead; cancelled, it will find nothing to do.
+    expect(await cancelRun(engine, later.runId)).toMatchObject({ kind: "done" });
+  });
+
   it("a cancelled run gives its slot back, and the next run starts", async () => {
     let release!: () => void;
     const blocked = new Promise<void>((r) => (release = r));

@@ -58,7 +58,8 @@ export function prepareRun(engine: Engine, run: NewRun): PrepareOutcome {
     priority,
     startAt: delayed ? Timestamp.fromMillis(run.startAt!) : null,
     replayOf: run.replayOf ?? null,
-    admission: admissionOf(pipeline, payload.data, priority, now.toMillis()),
+    // A delayed run waits for a slot only once its start has come: before that it must not hold back others.
+    admission: delayed ? admissionOf(pipeline, payload.data, priority, run.startAt!, false) : admissionOf(pipeline, payload.data, priority, now.toMillis()),
     steps: {},
     executionData: executionDataOf(graph, payload.data, {}),
     progress: progressOf(graph, {}),
