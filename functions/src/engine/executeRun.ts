@@ -235,7 +235,7 @@ class Execution {
   /** A step that consumes a rate limit takes a grant per attempt; refused, it waits for the window, durably. */
   private async granted(spec: Extract<StepSpec<unknown>, { kind?: "work" }>): Promise<boolean> {
     const { name, key } = spec.rateLimit!;
-    const token = await takeToken(this.engine, name, key?.(this.holder.record.payload) ?? "");
+    const token = await takeToken(this.engine, name, key?.(this.holder.record.payload) ?? "", `${this.holder.ref.id}/${spec.name}`);
     if (token.granted) return true;
     await this.holder.write((steps) => ({
       steps: { ...steps, [spec.name]: throttleStep(stepIn(steps, spec.name), token.retryAt) },

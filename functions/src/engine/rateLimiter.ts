@@ -9,17 +9,18 @@ export type TokenOutcome = { granted: true } | { granted: false; retryAt: number
  * Takes one grant of a rate limit for `key`, with a conditional write on the
  * limit's document (`/rateLimits/{hash}`: the grants that still count): the
  * state is in Firestore, so a restart resumes the same window instead of a burst.
- * Writes at most one document per grant and one per refusal.
+ * `requester` keeps its place in the limit's queue when it comes back.
+ * Writes one document per grant and one per refusal.
  */
-export async function takeToken(engine: Engine, name: string, key: string): Promise<TokenOutcome> {
+export async function takeToken(engine: Engine, name: string, key: string, requester: string): Promise<TokenOutcome> {
   const rate = engine.rateLimits[name];
   if (!rate) throw new Error(`no rate limit named '${name}' is declared on the engine`);
   const ref = engine.db.collection("rateLimits").doc(createHash("sha256").update(`${name}\n${key}`).digest("hex").slice(0, 40));
   // Read, decide, write on the condition that nobody else wrote it meanwhile; else decide again.
   for (let attempt = 1; ; attempt++) {
     const snap = await ref.get();
-    const state: LimiterState = { grants: (snap.get("grants") as number[] | undefined) ?? [], nextFree: (snap.get("nextFree") as number | undefined) ?? 0 };
-    const decision = decideRate(rate, state, engine.now());
+    const state: LimiterState = { grants: (snap.get("grants") as LimiterState["grants"] | undefined) ?? [], queue: (snap.get("queue") as LimiterState["queue"] | undefined) ?? [] };
+    const decision = decideRate(rate, state, requester, engine.now());
     try {
       if (snap.exists) await ref.update({ ...decision.state }, { lastUpdateTime: snap.updateTime! });
       else await ref.create({ name, key, ...decision.state });
