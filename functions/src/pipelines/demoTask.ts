@@ -1,5 +1,6 @@
 import { DemoTaskPayload } from "@clementine/shared";
 import { definePipeline, NonRetryableError, type RetryPolicy, type StepContext, type StepSpec } from "@clementine/pipeline";
+import { setTimeout } from "node:timers/promises";
 import { z } from "zod";
 import { DEFAULT_CONCURRENCY, pipeline } from "../engine/engine.js";
 
@@ -25,7 +26,7 @@ function maybeFail(step: string, { payload, attempt, data }: Ctx) {
   if (payload.failTimes === undefined || attempt <= payload.failTimes) throw new Error(`simulated transient failure in ${step} (attempt ${attempt})`);
 }
 
-function work(name: string, dependsOn: string[], output: z.ZodType<Record<string, unknown>>, body: (ctx: Ctx) => Record<string, unknown>, rateLimit?: { name: string }): StepSpec<DemoTaskPayload> {
+function work(name: string, dependsOn: string[], output: z.ZodType<Record<string, unknown>>, body: (ctx: Ctx) => Record<string, unknown> | Promise<Record<string, unknown>>, rateLimit?: { name: string }): StepSpec<DemoTaskPayload> {
   return {
     name,
     dependsOn,
@@ -43,7 +44,10 @@ const STEPS: StepSpec<DemoTaskPayload>[] = [
   work("initialize", [], z.object({ taskId: z.string(), initializedAt: z.int() }), ({ runId, payload }) => ({ taskId: payload.taskId ?? runId, initializedAt: Date.now() })),
   work("process", ["initialize"], z.object({ processedItems: z.int() }), () => ({ processedItems: 42 })),
   { kind: "sleep", name: "simulate-delay", dependsOn: ["process"], durationMs: ({ payload }) => payload.delayMs },
-  work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), () => ({ apiStatus: 200 }), { name: DEMO_API_LIMIT }),
+  work("simulate-api-call", ["simulate-delay"], z.object({ apiStatus: z.int() }), async ({ payload, signal }) => {
+    if (payload.apiLatencyMs > 0) await setTimeout(payload.apiLatencyMs, undefined, { signal });
+    return { apiStatus: 200 };
+  }, { name: DEMO_API_LIMIT }),
   work("finalize", ["simulate-api-call"], z.object({ summary: z.string() }), ({ data }) => ({ summary: `${String(data.processedItems)} items processed; the API answered ${String(data.apiStatus)}` })),
 ];
 

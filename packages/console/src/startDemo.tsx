@@ -19,6 +19,7 @@ export function StartDemo({ services, project }: { services: Services; project: 
       simulateFailure: fails,
       ...(fails ? { failAtStep: text("failAtStep"), failure: text("failure"), ...(number("failTimes") !== undefined ? { failTimes: number("failTimes") } : {}), ...(number("failForMs") !== undefined ? { failForMs: number("failForMs") } : {}) } : {}),
       delayMs: number("delayMs") ?? 1000,
+      ...(number("apiLatencyMs") ? { apiLatencyMs: number("apiLatencyMs") } : {}),
       ...(schedule ? { retryDelaysMs: schedule.split(/[,\s]+/).filter(Boolean).map(Number) } : {}),
     };
     const body = { payload, force: form.get("force") === "on", ...(number("priority") !== undefined ? { priority: number("priority") } : {}), ...(number("startDelayMs") ? { delayMs: number("startDelayMs") } : {}) };
@@ -60,6 +61,9 @@ export function StartDemo({ services, project }: { services: Services; project: 
           </label>
           <label>
             Sleep in simulate-delay (ms) <input name="delayMs" type="number" min={0} placeholder="1000" />
+          </label>
+          <label>
+            API call takes (ms) <input name="apiLatencyMs" type="number" min={0} max={30000} placeholder="0" />
           </label>
         </fieldset>
         <fieldset>

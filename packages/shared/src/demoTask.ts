@@ -22,6 +22,8 @@ export const DemoTaskPayload = z.strictObject({
   failForMs: z.int().min(1).max(24 * 60 * MINUTE).optional(),
   /** How long simulate-delay sleeps (durably: no instance waits). */
   delayMs: z.int().min(0).max(24 * 60 * MINUTE).default(1000),
+  /** How long simulate-api-call's call takes: the run holds its concurrency slot meanwhile, as with a slow downstream API. */
+  apiLatencyMs: z.int().min(0).max(30_000).default(0),
   /** Override of the retry schedule (the spec's 5 min, 15 min, 1 h, 4 h, 14 h), e.g. to run it in seconds. */
   retryDelaysMs: z.array(z.int().min(0).max(24 * 60 * MINUTE)).min(1).max(20).optional(),
 }).refine((p) => p.failForMs === undefined || p.failAtStep !== "initialize", { message: "an outage is timed from initialize: fail a later step", path: ["failForMs"] });
