@@ -6,3 +6,4 @@ export * from "./session.js";
 export * from "./run.js";
 export * from "./demoTask.js";
 export * from "./video.js";
+export * from "./asset.js";
