@@ -15,7 +15,7 @@ if (project.startsWith("demo-")) fail(`${project} is a demo project: it exists o
 
 prepare();
 step(`Deploying functions, Firestore rules and indexes, and the console to ${project}`);
-const r = spawnSync(bin("firebase"), ["deploy", "--only", "functions,firestore,hosting", "--project", project, ...passThrough], {
+const r = spawnSync(bin("firebase"), ["deploy", "--only", "functions,firestore,storage,hosting", "--project", project, ...passThrough], {
   stdio: "inherit",
   cwd: root,
 });

@@ -1,5 +1,5 @@
 // Types for the test that drives the local stack as a person would (functions/src/localStack.test.ts).
 export const EMULATORS: string;
 export function prepare(): void;
-export function emulatorsArgs(command: string[], options?: { project?: string; quiet?: boolean; dataDir?: string; config?: string }): string[];
-export function emulatorsExec(command: string[], options?: { project?: string; quiet?: boolean; dataDir?: string; config?: string }): Promise<number>;
+export function emulatorsArgs(command: string[], options?: { project?: string; quiet?: boolean; dataDir?: string; config?: string; only?: string }): string[];
+export function emulatorsExec(command: string[], options?: { project?: string; quiet?: boolean; dataDir?: string; config?: string; only?: string }): Promise<number>;

@@ -22,10 +22,10 @@ const quote = (s) => `'${s.replaceAll("'", "'\\''")}'`;
  * The `firebase` arguments that start the emulator suite, run `command` (an
  * argv array) while it is up, then stop every emulator. With `dataDir`,
  * Firestore and Auth data survive from one run to the next; `config` names
- * another firebase.json (in the repository's root).
+ * another firebase.json (in the repository's root); `only` other emulators.
  */
-export function emulatorsArgs(command, { project, quiet = false, dataDir, config } = {}) {
-  const args = ["emulators:exec", "--only", EMULATORS];
+export function emulatorsArgs(command, { project, quiet = false, dataDir, config, only = EMULATORS } = {}) {
+  const args = ["emulators:exec", "--only", only];
   if (project) args.push("--project", project);
   if (config) args.push("--config", config);
   // Keeps the data across restarts: imported on start (once there is some), exported on exit.
