@@ -8,7 +8,16 @@ export interface MirrorWrite {
   data: Record<string, unknown>;
   /** `update` leaves a deleted document deleted (the mirror is skipped); `set` writes it whole; `merge` sets only the fields given. */
   mode: "set" | "update" | "merge";
+  /**
+   * Another mirror of the same change, by its document: when that one is
+   * found deleted (an `update` mirror), this one is dropped too. An event
+   * about an asset is not written once the asset is gone.
+   */
+  onlyWith?: DocumentReference;
 }
+
+/** Whether `mirror` is still written when the documents at `missing` (paths) are gone. */
+export const mirrorStands = (mirror: MirrorWrite, missing: ReadonlySet<string>) => !missing.has(mirror.ref.path) && !(mirror.onlyWith && missing.has(mirror.onlyWith.path));
 
 /** A pipeline as the engine runs it: its pure definition plus what it mirrors into Firestore. */
 export interface Pipeline<Payload = unknown> {

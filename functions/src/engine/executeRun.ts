@@ -6,6 +6,7 @@ import {
   isRetryable,
   needsOf,
   nextMove,
+  publicErrorOf,
   reportProgress,
   startAttempt,
   startSleep,
@@ -37,6 +38,8 @@ export type ExecuteOutcome =
 export interface ExecuteHooks {
   /** Called before a step's work starts; throwing `SimulatedCrash` abandons the invocation unrecorded, as a dead process would. */
   beforeStep?: (step: string) => void | Promise<void>;
+  /** Called once a step's work succeeded, before it is recorded: throwing `SimulatedCrash` here plays a process that died mid-call. */
+  afterStep?: (step: string) => void | Promise<void>;
 }
 
 /** What a test hook throws to play a process that died: nothing is recorded, the lease stays until it expires. */
@@ -193,7 +196,8 @@ class Execution {
       const now = this.engine.now();
       const { step, decision } = failAttempt(attempt, failure, policy, isRetryable(error), now);
       logger.warn("run.step_failed", { ...this.log, step: spec.name, attempt: attempt.attempts, retry: decision.retry, detail: failure.detail });
-      const error_ = runError("STEP_FAILED", failure.detail, spec.name);
+      // The step's own words for its users, when it has them; the engine's otherwise.
+      const error_ = { ...runError("STEP_FAILED", failure.detail, spec.name), ...publicErrorOf(error) };
       const failedEvent = { type: "pipeline:step_failed" as const, step: spec.name, error: error_ };
       if (decision.retry) {
         await this.holder.write((steps) => ({
@@ -215,6 +219,8 @@ class Execution {
       }
       return;
     }
+    // Outside the try, as beforeStep: the work is done, and now nothing of it is recorded.
+    await this.hooks.afterStep?.(spec.name);
     const now = this.engine.now();
     let completesRun = false;
     const ok = await this.holder.write((steps) => {

@@ -6,7 +6,7 @@ import { logger } from "firebase-functions";
 import { slotWrite, wakeWaiters } from "./admission.js";
 import { toStepRecords, toStepStates } from "./codec.js";
 import { eventRetentionEnd, retentionEnd } from "./retention.js";
-import type { Engine, MirrorWrite, Pipeline } from "./engine.js";
+import { mirrorStands, type Engine, type MirrorWrite, type Pipeline } from "./engine.js";
 import { isNotFound, isPreconditionFailed } from "./firestoreErrors.js";
 import { eventRef } from "./refs.js";
 
@@ -79,20 +79,20 @@ export class RunHolder {
       commits: this.record.commits + 1,
       updatedAt: now,
     });
-    const mirrors = mirror ? (this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? []).filter((m) => !this.missingMirrors.has(m.ref.path)) : [];
+    const mirrors = mirror ? (this.pipeline.mirrors?.(this.ref.id, next, next.payload) ?? []).filter((m) => mirrorStands(m, this.missingMirrors)) : [];
     const slot = this.slotChange(next);
     if (slot) mirrors.push({ ...slotWrite(this.engine.db, this.ref.id, slot.scope, slot.expiresAt), mode: "merge" });
     try {
       this.writeTime = await this.commitBatch(next, events, now, progress, mirrors).catch(async (error: unknown) => {
         if (!isNotFound(error) || !mirrors.some((m) => m.mode === "update")) throw error;
-        // An `update` mirror was deleted: find which, and go on without it (and only it).
+        // An `update` mirror was deleted: find which, and go on without it (and what was only with it).
         const updated = mirrors.filter((m) => m.mode === "update");
         const found = await this.engine.db.getAll(...updated.map((m) => m.ref));
         updated.forEach((m, i) => {
           if (!found[i]!.exists) this.missingMirrors.add(m.ref.path);
         });
         logger.warn("run.mirror_missing", { runId: this.ref.id, mirrors: [...this.missingMirrors] });
-        return this.commitBatch(next, events, now, progress, mirrors.filter((m) => !this.missingMirrors.has(m.ref.path)));
+        return this.commitBatch(next, events, now, progress, mirrors.filter((m) => mirrorStands(m, this.missingMirrors)));
       });
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;

@@ -3,7 +3,7 @@ import { admissionRank, resetFailed } from "@clementine/pipeline";
 import { Timestamp } from "firebase-admin/firestore";
 import { toStepRecords, toStepStates } from "./codec.js";
 import { slotWrite, wakeWaiters } from "./admission.js";
-import type { Engine } from "./engine.js";
+import { mirrorStands, type Engine } from "./engine.js";
 import { eventRetentionEnd, retentionEnd } from "./retention.js";
 import { eventRef, runRef } from "./refs.js";
 import { sendWakeUp } from "./wakeUp.js";
@@ -55,7 +55,9 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
     // Reads first (a transaction's rule): a mirror whose document is gone is skipped.
     const pipeline = engine.pipeline(record.pipeline);
     const mirrors = pipeline?.mirrors?.(runId, next, next.payload) ?? [];
-    const present = await Promise.all(mirrors.map(async (m) => m.mode === "set" || (await tx.get(m.ref)).exists));
+    const updated = mirrors.filter((m) => m.mode === "update");
+    const found = await Promise.all(updated.map((m) => tx.get(m.ref)));
+    const missing = new Set(updated.filter((_, i) => !found[i]!.exists).map((m) => m.ref.path));
     tx.update(ref, { ...next });
     tx.create(eventRef(ref, seq), { runId, seq, type: decision.event, at: now, step: null, progress: next.progress, error: null, retryAt: null, stepProgress: null, expiresAt: eventRetentionEnd(now, pipeline) });
     // A cancelled holder's slot is free now: its holder's next write fails, and it would never release it.
@@ -63,11 +65,11 @@ async function steer(engine: Engine, runId: string, decide: (record: RunRecord, 
       const slot = slotWrite(engine.db, runId, record.admission.scope, null);
       tx.set(slot.ref, slot.data, { merge: true });
     }
-    mirrors.forEach((mirror, i) => {
+    for (const mirror of mirrors.filter((m) => mirrorStands(m, missing))) {
       if (mirror.mode === "set") tx.set(mirror.ref, mirror.data);
       else if (mirror.mode === "merge") tx.set(mirror.ref, mirror.data, { merge: true });
-      else if (present[i]) tx.update(mirror.ref, mirror.data);
-    });
+      else tx.update(mirror.ref, mirror.data);
+    }
     return { kind: "done" as const, record: next, released: Boolean(record.lease && record.admission && pipeline?.concurrency) };
   }).then(async (outcome) => {
     if (outcome.kind === "done" && outcome.released) await wakeWaiters(engine, outcome.record.admission!.scope, engine.pipeline(outcome.record.pipeline)!.concurrency!.limit);

@@ -17,3 +17,15 @@ export class PipelineDefinitionError extends Error {
 export function isRetryable(error: unknown): boolean {
   return !(error instanceof NonRetryableError);
 }
+
+/** What a failed step's users may be told: a code and a message written for them (admins see the detail too). */
+export interface PublicError {
+  code: string;
+  message: string;
+}
+
+/** A step error may carry a `publicError`: the run's error then has its code and message. */
+export function publicErrorOf(error: unknown): PublicError | null {
+  const value = (error as { publicError?: Partial<PublicError> } | null)?.publicError;
+  return typeof value?.code === "string" && typeof value.message === "string" ? { code: value.code, message: value.message } : null;
+}
