@@ -26,6 +26,8 @@ export const ApiErrorCode = z.enum([
   "PIPELINE_NOT_FOUND",
   /** 404: no run with that id. */
   "RUN_NOT_FOUND",
+  /** 404: the signed-in user has no asset with that id. */
+  "ASSET_NOT_FOUND",
   /** 404: no such session in that project. */
   "SESSION_NOT_FOUND",
   /** 404: the session's experience is gone or has no transform nodes. */
@@ -59,6 +61,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, number> = {
   PIPELINE_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
+  ASSET_NOT_FOUND: 404,
   TRANSFORM_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   JOB_IN_PROGRESS: 409,

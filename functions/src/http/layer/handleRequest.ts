@@ -14,6 +14,8 @@ export interface HttpRequest {
   body: unknown;
   /** Size of the raw body in bytes. */
   bodyBytes: number;
+  /** The body's bytes as they arrived (the runtime keeps them); only routes with `rawBody` are given them. */
+  rawBody?: Buffer;
   /** The query string's parameters, first value of each; absent means none. */
   query?: Record<string, string>;
 }
@@ -46,10 +48,12 @@ export async function handleRequest(routes: readonly Route[], request: HttpReque
   const { route } = match;
   const where = `${route.method} ${route.path}`;
 
-  if (route.body) {
+  if (route.body || route.rawBody) {
     if (request.bodyBytes > route.maxBodyBytes) {
-      return errorReply("PAYLOAD_TOO_LARGE", `The request body must be at most ${route.maxBodyBytes} bytes.`);
+      return errorReply("PAYLOAD_TOO_LARGE", route.tooLargeMessage ?? `The request body must be at most ${route.maxBodyBytes} bytes.`);
     }
+  }
+  if (route.body) {
     if (!isJsonContentType(request.header("content-type"))) return errorReply("UNSUPPORTED_MEDIA_TYPE");
     if (!isPlainObject(request.body)) return errorReply("INVALID_REQUEST", "body: must be a JSON object");
   }
@@ -74,7 +78,8 @@ export async function handleRequest(routes: readonly Route[], request: HttpReque
   if (!body.success) return errorReply("INVALID_REQUEST", describeIssues(body.error));
 
   try {
-    return await route.handle({ params: params.data, query: query.data, body: body.data, uid, header: request.header });
+    const rawBody = route.rawBody ? (request.rawBody ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    return await route.handle({ params: params.data, query: query.data, body: body.data, uid, header: request.header, rawBody });
   } catch (error) {
     logger.error("http.internal", { route: where, uid, detail: describeError(error) });
     return errorReply("INTERNAL");

@@ -9,6 +9,7 @@ const MESSAGES: Record<ApiErrorCode, string> = {
   PIPELINE_NOT_FOUND: "There is no pipeline of that name.",
   RUN_NOT_FOUND: "There is no run with that id.",
   SESSION_NOT_FOUND: "No such session.",
+  ASSET_NOT_FOUND: "You have no asset with that id.",
   TRANSFORM_NOT_FOUND: "This experience has no transform configured.",
   METHOD_NOT_ALLOWED: "This method is not supported here.",
   JOB_IN_PROGRESS: "A transform is already in progress for this session.",

@@ -14,6 +14,8 @@ export interface RouteInput<Params, Body, A extends Access, Query = unknown> {
   /** The caller's uid, from a verified Firebase ID token. */
   uid: A extends "user" ? string : null;
   header: (name: string) => string | undefined;
+  /** The body's bytes, for a route that reads them itself (`rawBody`); empty otherwise. */
+  rawBody: Buffer;
 }
 
 export interface RouteSpec<Params, Body, A extends Access, Query> {
@@ -27,8 +29,12 @@ export interface RouteSpec<Params, Body, A extends Access, Query> {
   query?: z.ZodType<Query>;
   /** Schema of a JSON object body. A route without one reads no body. */
   body?: z.ZodType<Body>;
+  /** A route that parses its own body (a multipart upload): it gets the bytes in `rawBody`, after the size check. */
+  rawBody?: boolean;
   /** Bodies larger than this are refused with 413. */
   maxBodyBytes?: number;
+  /** What the 413 says, when the route can say it better than the byte count (which field, which limit). */
+  tooLargeMessage?: string;
   handle: (input: RouteInput<Params, Body, A, Query>) => Promise<HttpReply>;
 }
 
@@ -41,7 +47,9 @@ export interface Route {
   params: z.ZodType | undefined;
   query: z.ZodType | undefined;
   body: z.ZodType | undefined;
+  rawBody: boolean;
   maxBodyBytes: number;
+  tooLargeMessage: string | undefined;
   handle: (input: RouteInput<unknown, unknown, Access>) => Promise<HttpReply>;
 }
 
@@ -59,7 +67,9 @@ export function defineRoute<Params = Record<string, never>, Body = undefined, A 
     params: spec.params,
     query: spec.query,
     body: spec.body,
+    rawBody: spec.rawBody ?? false,
     maxBodyBytes: spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    tooLargeMessage: spec.tooLargeMessage,
     // The layer hands over only what the schemas accepted.
     handle: spec.handle as Route["handle"],
   };

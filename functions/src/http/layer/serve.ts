@@ -8,7 +8,8 @@ import type { Route } from "./route.js";
 /**
  * The `onRequest` handler for a table of routes. Whatever happens, the client
  * gets one JSON answer in the shape `{ error: { code, message } }` or the
- * route's own body, and never an exception's text.
+ * route's own body (JSON, or bytes it sends as they are), and never an
+ * exception's text.
  */
 export function serve(routes: readonly Route[], deps: LayerDeps, { mount }: { mount?: string } = {}) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -23,6 +24,7 @@ export function serve(routes: readonly Route[], deps: LayerDeps, { mount }: { mo
           header: (name) => req.get(name),
           body: req.body as unknown,
           bodyBytes: bodyBytes(req),
+          rawBody: req.rawBody,
           query: firstValues(req.query),
         },
         deps,
@@ -31,7 +33,10 @@ export function serve(routes: readonly Route[], deps: LayerDeps, { mount }: { mo
       logger.error("http.internal", { path: req.path, method: req.method, detail: describeError(error) });
       reply = errorReply("INTERNAL");
     }
-    res.status(reply.status).set(reply.headers ?? {}).json(reply.body);
+    res.status(reply.status).set(reply.headers ?? {});
+    // Bytes go as they are (an image, with its content type among the headers); anything else as JSON.
+    if (Buffer.isBuffer(reply.body)) res.send(reply.body);
+    else res.json(reply.body);
   };
 }
 
