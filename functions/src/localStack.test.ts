@@ -9,12 +9,11 @@ import { getFirestore, type DocumentSnapshot, type Firestore } from "firebase-ad
 import { afterAll, describe, expect, it } from "vitest";
 import { emulatorEnv } from "../../scripts/lib/emulators.mjs";
 import { bin } from "../../scripts/lib/pnpm.mjs";
-import { emulatorsArgs } from "../../scripts/lib/stack.mjs";
+import { emulatorsArgs, imageStoreEnv } from "../../scripts/lib/stack.mjs";
 import { prepareRun } from "./engine/createRun.js";
 import { createEngine } from "./engine/engine.js";
 import { runRef } from "./engine/refs.js";
-import { pipelines } from "./pipelines/index.js";
-import { watchDoc } from "./test/emulators.js";
+import { testPipelines, watchDoc } from "./test/emulators.js";
 
 // The local stack as a person runs it (`npm start`: the emulators with its
 // data kept in a folder, the seed, the scheduler), a second one beside the
@@ -44,7 +43,7 @@ function startStack(): Promise<{ stack: ChildProcess; output: string[] }> {
   const tsx = join(root, "tools", "node_modules", ".bin", "tsx");
   const args = emulatorsArgs([tsx, join(root, "tools", "src", "localStack.ts")], { project: "demo-clementine", dataDir, config: CONFIG });
   // Its own process group, so that a Ctrl+C reaches all of it, as in a terminal.
-  const stack = spawn(bin("firebase"), args, { cwd: root, env: { ...env, CLEMENTINE_FIREBASE_CONFIG: CONFIG }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const stack = spawn(bin("firebase"), args, { cwd: root, env: { ...env, ...imageStoreEnv({ config: CONFIG }), CLEMENTINE_FIREBASE_CONFIG: CONFIG }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   running.add(stack);
   const output: string[] = [];
   return new Promise((resolve, reject) => {
@@ -108,7 +107,7 @@ describe("the local stack stopped mid-run and started again", () => {
       sessionInputs: {},
     };
     // Created as the start endpoint would, due at once: the stack's sweeper sends its wake-up call.
-    const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 600 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
+    const engine = createEngine({ db, pipelines: testPipelines({ transformTimeoutSeconds: 600 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
     const run = prepareRun(engine, { pipeline: "transform", projectId, payload, correlationId: "s1" });
     if (run.kind !== "ready") throw new Error(run.kind);
     await run.ref.create(run.record);

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { emulatorEnv } from "./emulators.mjs";
 import { fail, root, step } from "./log.mjs";
@@ -38,9 +39,25 @@ export function emulatorsArgs(command, { project, quiet = false, dataDir, config
   return args;
 }
 
+/**
+ * Where the functions keep asset images when they run here: a folder under
+ * .local (the Storage emulator cannot start offline), read back through the
+ * functions' own `GET /api/images/{token}`, with tokens signed by a secret
+ * made for this start. Both the emulated functions and the command see it.
+ */
+export function imageStoreEnv({ project = "demo-clementine", config = "firebase.json" } = {}) {
+  const { port, host } = JSON.parse(readFileSync(join(root, config), "utf8")).emulators.functions;
+  return {
+    IMAGE_STORE_DIR: join(root, ".local", "images", project),
+    IMAGE_URL_BASE: `http://${host}:${port}/${project}/europe-west1/api/images`,
+    IMAGE_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+  };
+}
+
 /** Runs the emulator suite as `emulatorsArgs` says, also stopping it on Ctrl+C. Resolves with the command's exit code. */
 export function emulatorsExec(command, options = {}) {
-  const child = spawn(bin("firebase"), emulatorsArgs(command, options), { stdio: "inherit", cwd: root, env: emulatorEnv() });
+  const env = { ...emulatorEnv(), ...imageStoreEnv(options) };
+  const child = spawn(bin("firebase"), emulatorsArgs(command, options), { stdio: "inherit", cwd: root, env });
   // Ctrl+C reaches the whole process group; firebase-tools then stops what it started.
   const ignore = () => {};
   process.on("SIGINT", ignore);

@@ -31,6 +31,15 @@ export interface Control {
   failRate?: number;
   rateOutcome?: Outcome;
   slowMs?: number;
+  /** Every answer that got as far as the image waits this long once it has fetched it: a model's working time. */
+  latencyMs?: number;
+}
+
+export interface Call {
+  assetId: string;
+  /** Epoch ms the call arrived. */
+  at: number;
+  outcome: Outcome;
 }
 
 export interface AiService {
@@ -38,6 +47,8 @@ export interface AiService {
   control(control: Control): void;
   /** Calls received per asset id. */
   calls(): Record<string, number>;
+  /** Every call, in the order they arrived. */
+  log(): Call[];
   reset(): void;
   /** Stops listening for `ms` (connections are refused), then listens again on the same port. */
   refuseFor(ms: number): Promise<void>;
@@ -83,8 +94,10 @@ export function isTruncated(bytes: Uint8Array): boolean {
 }
 
 export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1" }: { port?: number; host?: string } = {}): Promise<AiService> {
-  let control: Required<Omit<Control, "script">> & { script: Record<string, Outcome[]> } = { script: {}, failRate: 0, rateOutcome: "unavailable", slowMs: 60_000 };
+  const initial = (): Required<Omit<Control, "script">> & { script: Record<string, Outcome[]> } => ({ script: {}, failRate: 0, rateOutcome: "unavailable", slowMs: 60_000, latencyMs: 0 });
+  let control = initial();
   let calls: Record<string, number> = {};
+  let log: Call[] = [];
   const sockets = new Set<Socket>();
   const pending = new Set<NodeJS.Timeout>();
 
@@ -99,6 +112,7 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
     const { assetId, imageUrl, category } = parsed.data;
     calls[assetId] = (calls[assetId] ?? 0) + 1;
     const outcome = control.script[assetId]?.shift() ?? (Math.random() < control.failRate ? control.rateOutcome : "ok");
+    log.push({ assetId, at: Date.now(), outcome });
     if (outcome === "reset") return req.socket.destroy();
     if (outcome === "unavailable") return fail(res, 503, "UNAVAILABLE", "the model is overloaded; try again");
     if (outcome === "corrupted") return fail(res, 422, "IMAGE_UNREADABLE", "the image could not be decoded");
@@ -106,13 +120,23 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
     if (!image?.ok) return fail(res, 422, "IMAGE_UNREACHABLE", `the image URL answered ${image?.status ?? "nothing"}`);
     const bytes = new Uint8Array(await image.arrayBuffer());
     if (!sniffImageType(bytes) || isTruncated(bytes)) return fail(res, 422, "IMAGE_UNREADABLE", "the image could not be decoded");
+    // The model's working time, once it has the image.
+    if (control.latencyMs > 0) await wait(control.latencyMs);
     const reply = () => json(res, 200, describeImage(bytes, category));
     if (outcome !== "slow") return reply();
-    const timer = setTimeout(() => {
-      pending.delete(timer);
-      if (!res.destroyed) reply();
-    }, control.slowMs);
-    pending.add(timer);
+    await wait(control.slowMs);
+    if (!res.destroyed) reply();
+  }
+
+  /** A pause that `stop` cuts short (its call's socket is gone by then). */
+  function wait(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        resolve();
+      }, ms);
+      pending.add(timer);
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -125,6 +149,7 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
       return json(res, 200, { ok: true });
     }
     if (req.method === "GET" && path === "/control/calls") return json(res, 200, calls);
+    if (req.method === "GET" && path === "/control/log") return json(res, 200, log);
     if (req.method === "GET" && path === "/health") return json(res, 200, { ok: true });
     return fail(res, 404, "NOT_FOUND", "no such route");
   }
@@ -162,9 +187,11 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
       control = { ...control, ...next, script: { ...control.script, ...Object.fromEntries(Object.entries(next.script ?? {}).map(([k, v]) => [k, [...v]])) } };
     },
     calls: () => ({ ...calls }),
+    log: () => [...log],
     reset() {
-      control = { script: {}, failRate: 0, rateOutcome: "unavailable", slowMs: 60_000 };
+      control = initial();
       calls = {};
+      log = [];
     },
     async refuseFor(ms) {
       await close();

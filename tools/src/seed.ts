@@ -49,6 +49,9 @@ export async function seed(): Promise<void> {
   const batch = db.batch();
   batch.set(project, { name: "Demo project" });
   batch.set(project.collection("members").doc(DEMO.admin.uid), { role: "admin" });
+  // The AI asset queue's runs belong to the project "assets" (functions/src/assets/config.ts): the demo admin sees them too.
+  batch.set(db.collection("projects").doc("assets"), { name: "AI asset queue" });
+  batch.set(db.collection("projects").doc("assets").collection("members").doc(DEMO.admin.uid), { role: "admin" });
   for (const [id, experience] of Object.entries(experiences)) batch.set(project.collection("experiences").doc(id), experience);
   await batch.commit();
   // Created once: on a restart with kept data the session keeps its job.

@@ -45,7 +45,7 @@ describe("analyzeImage", () => {
     const error = await failure(call("bad"));
     expect(error).toBeInstanceOf(ImageRejectedError);
     expect(isRetryable(error)).toBe(false);
-    expect((error as ImageRejectedError).userError).toEqual({ code: "IMAGE_UNREADABLE", message: expect.stringContaining("couldn't read this image") as string });
+    expect((error as ImageRejectedError).publicError).toEqual({ code: "IMAGE_UNREADABLE", message: expect.stringContaining("couldn't read this image") as string });
     expect(error!.message).toContain("422 IMAGE_UNREADABLE");
   });
 

@@ -10,20 +10,21 @@ const REFUSED = "This image could not be analysed. Please try another photo.";
 /** For a run that ran out of retries on transient failures. */
 export const AI_UNAVAILABLE: AssetError = { code: "AI_UNAVAILABLE", message: "Our image analysis is unavailable right now. Please try again later." };
 
-/** The AI service refused the image for good (a 4xx): not retried; `userError` is what the owner sees. */
+/** The AI service refused the image for good (a 4xx): not retried; `publicError` is what the owner sees. */
 export class ImageRejectedError extends NonRetryableError {
   override name = "ImageRejectedError";
   constructor(
-    readonly userError: AssetError,
+    readonly publicError: AssetError,
     detail: string,
   ) {
     super(detail);
   }
 }
 
-/** A timeout, a 5xx, a dropped connection or a reply off the contract: retried. */
+/** A timeout, a 5xx, a dropped connection or a reply off the contract: retried; should the retries run out, the owner is told AI_UNAVAILABLE. */
 export class AiServiceError extends Error {
   override name = "AiServiceError";
+  readonly publicError = AI_UNAVAILABLE;
 }
 
 /**

@@ -5,8 +5,7 @@ import { prepareRun } from "../engine/createRun.js";
 import { createEngine } from "../engine/engine.js";
 import { eventsCollection, runRef } from "../engine/refs.js";
 import { db } from "../lib/firebase.js";
-import { pipelines } from "../pipelines/index.js";
-import { driveUntil, fireSchedule, functionUrl, postJson, signUpAnonymously, uniqueId, type Guest } from "../test/emulators.js";
+import { driveUntil, fireSchedule, functionUrl, postJson, signUpAnonymously, testPipelines, uniqueId, type Guest } from "../test/emulators.js";
 
 // The engine end to end: the admin API starts runs, the Tasks emulator
 // delivers them to `pipelineRun`, and the sweeper (fired here as the local
@@ -109,7 +108,7 @@ describe("the demo task through the admin API", () => {
 
   it("a run whose delivery never came is woken by the sweeper and completes", async () => {
     // Written as the API would, but never enqueued: a refused or lost delivery.
-    const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 60 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
+    const engine = createEngine({ db, pipelines: testPipelines(), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
     const prepared = prepareRun(engine, { pipeline: "demo-task", projectId, payload: { delayMs: 0 } });
     if (prepared.kind !== "ready") throw new Error(prepared.kind);
     await prepared.ref.create(prepared.record);
@@ -136,7 +135,7 @@ describe("the admin API refuses", () => {
   });
 
   it("retry of a failed transform job: its guest starts again instead", async () => {
-    const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 60 }), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
+    const engine = createEngine({ db, pipelines: testPipelines(), enqueue: () => Promise.resolve(), invocationBudgetMs: 60_000, pickupGraceMs: 0 });
     const payload = { projectId, sessionId: "s", experienceId: "e", stepId: "x", transform: { nodes: [{ id: "n", type: "stub" }] }, sessionInputs: {} };
     const prepared = prepareRun(engine, { pipeline: "transform", projectId, payload });
     if (prepared.kind !== "ready") throw new Error(prepared.kind);

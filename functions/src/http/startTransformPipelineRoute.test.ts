@@ -4,8 +4,7 @@ import { createEngine, type EnqueueRun } from "../engine/engine.js";
 import { runRef } from "../engine/refs.js";
 import { auth, db } from "../lib/firebase.js";
 import { jobRef, jobsCollection, sessionRef } from "../lib/refs.js";
-import { pipelines } from "../pipelines/index.js";
-import { driveUntil, isEnded, seedSession, signUpAnonymously, type Guest } from "../test/emulators.js";
+import { driveUntil, isEnded, seedSession, signUpAnonymously, testPipelines, type Guest } from "../test/emulators.js";
 import { handleRequest, type HttpRequest } from "./layer/handleRequest.js";
 import { startTransformPipelineRoute } from "./startTransformPipelineRoute.js";
 
@@ -19,7 +18,7 @@ beforeAll(async () => {
 
 /** Runs a start request through the HTTP layer in this process, with `enqueue` standing in for Cloud Tasks. */
 const startWith = (enqueue: EnqueueRun, request: HttpRequest) => {
-  const engine = createEngine({ db, pipelines: pipelines({ db, transformTimeoutSeconds: 60 }), enqueue, invocationBudgetMs: 60_000, pickupGraceMs: 2_000 });
+  const engine = createEngine({ db, pipelines: testPipelines(), enqueue, invocationBudgetMs: 60_000, pickupGraceMs: 2_000 });
   return handleRequest([startTransformPipelineRoute({ db, engine: () => engine })], request, {
     verifyIdToken: async (token) => (await auth.verifyIdToken(token)).uid,
   });

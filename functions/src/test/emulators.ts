@@ -8,6 +8,8 @@ import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl } from "@clementi
 import { createEngine } from "../engine/engine.js";
 import { db } from "../lib/firebase.js";
 import { pipelines } from "../pipelines/index.js";
+import { getImageStore } from "../lib/imageStore.js";
+import { AI_SERVICE_PORT } from "@clementine/tools/aiService";
 import { experienceRef, sessionRef } from "../lib/refs.js";
 
 export { functionUrl } from "@clementine/tools/emulatorConfig";
@@ -89,6 +91,18 @@ export function deliverTask(data: unknown) {
 }
 
 /**
+ * This deployment's pipelines as the test project's functions run them: the
+ * AI queue's settings are those of functions/.env.demo-clementine-test.
+ */
+export function testPipelines({ transformTimeoutSeconds = 60 }: { transformTimeoutSeconds?: number } = {}) {
+  return pipelines({
+    db,
+    transformTimeoutSeconds,
+    assets: { store: getImageStore, serviceUrl: () => `http://127.0.0.1:${AI_SERVICE_PORT}`, timeoutMs: 2000, retryBaseMs: 300, concurrency: 2 },
+  });
+}
+
+/**
  * An engine in this process, with this deployment's pipelines, whose wake-up
  * calls are recorded instead of sent: for tests that deliver them themselves.
  */
@@ -96,7 +110,7 @@ export function testEngine(options: { transformTimeoutSeconds?: number } = {}) {
   const enqueued: Array<{ runId: string; id: string; at: number | null }> = [];
   const engine = createEngine({
     db,
-    pipelines: pipelines({ db, transformTimeoutSeconds: options.transformTimeoutSeconds ?? 60 }),
+    pipelines: testPipelines(options),
     enqueue: (task, opts) => {
       enqueued.push({ runId: task.runId, ...opts });
       return Promise.resolve();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { StoredText } from "./ids.js";
+import { StoredText, Timestamp } from "./ids.js";
 
 /** What a user may say their collectible is (ai-queue spec, US-1: an unknown one is refused, listing these). */
 export const ASSET_CATEGORIES = ["trading-card", "coin", "stamp", "comic", "figure", "watch", "sneaker", "other"] as const;
@@ -73,6 +73,8 @@ export const Asset = z.object({
   jobId: z.string(),
   metadata: AssetMetadata.nullable(),
   error: AssetError.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 });
 export type Asset = z.infer<typeof Asset>;
 
@@ -84,5 +86,12 @@ export const AssetProcessedEvent = z.object({
   status: z.enum(["active", "failed"]),
   metadata: AssetMetadata.nullable(),
   error: AssetError.nullable(),
+  at: Timestamp,
+  /** Events are for clients that are listening; Firestore's TTL removes them after a day (the asset keeps its status). */
+  expiresAt: Timestamp,
 });
 export type AssetProcessedEvent = z.infer<typeof AssetProcessedEvent>;
+
+/** The answer of `POST /api/assets/analyze-queue`: 202, the asset is processing. */
+export const AnalyzeQueueReply = z.object({ jobId: z.string(), assetId: z.string() });
+export type AnalyzeQueueReply = z.infer<typeof AnalyzeQueueReply>;
