@@ -1,12 +1,15 @@
 // Runs inside `firebase emulators:exec` for `npm start`: seeds the demo data,
-// fires scheduled functions on their schedules (the emulator never does), and
-// keeps the emulators up until Ctrl+C.
+// starts the stand-in AI service, fires scheduled functions on their
+// schedules (the emulator never does), and keeps the emulators up until Ctrl+C.
 import { CONSOLE_URL, FIREBASE_PROJECT, FUNCTIONS_HOST, functionUrl } from "./emulatorConfig.js";
+import { startAiService } from "./aiService.js";
 import { fireScheduledFunction, listScheduledFunctions } from "./scheduledFunctions.js";
 import { releaseDeadLeases } from "./releaseDeadLeases.js";
 import { DEMO, seed } from "./seed.js";
 
 await seed();
+// The AI asset queue's external service, stood in for: functions/.env.demo-clementine points AI_SERVICE_URL here.
+const ai = await startAiService();
 const resumed = await releaseDeadLeases();
 /**
  * Cloud Scheduler fires the sweeper every minute in production, where a
@@ -26,6 +29,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
   Console: ${CONSOLE_URL}  (sign in as ${DEMO.admin.email} / ${DEMO.admin.password})
   Endpoint: POST ${functionUrl("startTransformPipeline")}
   Admin API: ${functionUrl("api")} (runs of every pipeline; see README)
+  AI queue: POST ${functionUrl("api")}/assets/analyze-queue, stand-in AI service at ${ai.url}
   Data: kept across restarts (npm start -- --fresh starts empty)${resumed ? `; ${resumed} run(s) left in flight by the last stop resume now` : ""}
   Scheduler: ${scheduled.map((f) => `${f.name} (every ${f.everyMs / 1000} s)`).join(", ") || "no scheduled functions"}
 
@@ -35,6 +39,7 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
     npm run demo -- --session ${DEMO.sessionId}         ...on the seeded session, as its guest
     npm run demo:task                              an admin starts a durable demo task and watches its retries
     npm run demo:video                             a detector's SD card event: parallel steps, live
+    npm run demo:asset                             a user uploads a photo and gets its asset_processed event
 
   Ctrl+C stops everything.
 `);
@@ -54,4 +59,5 @@ for (const fn of scheduled) {
 await new Promise<void>((resolve) => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => resolve());
 });
+await ai.stop();
 process.exit(0);

@@ -1,0 +1,112 @@
+// `npm run demo:asset`: a user's view of the AI asset queue, with the client
+// SDK against the local stack. Signs in anonymously, listens to the user's
+// events (what every device of theirs would do), uploads a photo to
+// POST /api/assets/analyze-queue, and follows the asset until its
+// `asset_processed` event arrives.
+//   --image FILE        the photo to upload (default: tools/assets/sample-coin.png)
+//   --category NAME     its category (default: coin)
+//   --unreadable        the stand-in AI service finds the image corrupted: the asset fails at once
+//   --flaky             the stand-in AI service fails the first two calls (503): retries recover it
+import { ApiErrorBody, AssetProcessedEvent, type Asset } from "@clementine/shared";
+import { initializeApp } from "firebase/app";
+import { connectAuthEmulator, getAuth, signInAnonymously } from "firebase/auth";
+import { collection, connectFirestoreEmulator, doc, getFirestore, onSnapshot, terminate } from "firebase/firestore";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { AI_SERVICE_PORT } from "./aiService.js";
+import { AUTH_HOST, FIREBASE_PROJECT, FIRESTORE, functionUrl } from "./emulatorConfig.js";
+
+const { values } = parseArgs({
+  options: {
+    image: { type: "string", default: new URL("../assets/sample-coin.png", import.meta.url).pathname },
+    category: { type: "string", default: "coin" },
+    unreadable: { type: "boolean" },
+    flaky: { type: "boolean" },
+  },
+});
+const AI_CONTROL = `http://127.0.0.1:${AI_SERVICE_PORT}/control`;
+
+function stop(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+const app = initializeApp({ projectId: FIREBASE_PROJECT, apiKey: "demo-key", authDomain: `${FIREBASE_PROJECT}.firebaseapp.com` });
+const auth = getAuth(app);
+connectAuthEmulator(auth, AUTH_HOST, { disableWarnings: true });
+const db = getFirestore(app);
+connectFirestoreEmulator(db, FIRESTORE.host, FIRESTORE.port);
+
+const image = (() => {
+  try {
+    return readFileSync(values.image);
+  } catch {
+    return stop(`Cannot read ${values.image}`);
+  }
+})();
+const { user } = await signInAnonymously(auth).catch(() => stop(`Could not sign in at ${AUTH_HOST}. Start the local stack first: npm start`));
+console.log(`Signed in anonymously as ${user.uid}; listening to users/${user.uid}/events`);
+
+// A failure, if asked for, injected into the stand-in AI service for every call until this demo ends.
+const injected = values.unreadable ? { failRate: 1, rateOutcome: "corrupted" } : values.flaky ? { failRate: 1, rateOutcome: "unavailable" } : null;
+const control = (body: unknown) => fetch(AI_CONTROL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+if (injected) await control(injected).catch(() => stop(`The stand-in AI service does not answer at ${AI_CONTROL}. Is the local stack up (npm start)?`));
+
+let submittedAt = 0;
+const started = Date.now();
+const clock = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
+const arrived = new Promise<AssetProcessedEvent>((resolve) => {
+  onSnapshot(collection(db, "users", user.uid, "events"), (snap) => {
+    for (const change of snap.docChanges()) if (change.type === "added") resolve(AssetProcessedEvent.parse(change.doc.data()));
+  });
+});
+
+const form = new FormData();
+form.append("image", new Blob([image]), basename(values.image));
+form.append("category", values.category);
+form.append("name", `Demo upload ${new Date().toLocaleTimeString()}`);
+console.log(`${clock()}  uploading ${basename(values.image)} (${image.length} bytes) as a ${values.category}${injected ? `; the AI service will ${values.unreadable ? "find it unreadable" : "fail twice (503)"}` : ""}`);
+submittedAt = Date.now();
+const res = await fetch(`${functionUrl("api")}/assets/analyze-queue`, { method: "POST", headers: { authorization: `Bearer ${await user.getIdToken()}` }, body: form }).catch(() =>
+  stop("Could not reach the API. Is the local stack up (npm start)?"),
+);
+const body: unknown = await res.json();
+if (res.status !== 202) stop(`The API answered ${res.status}: ${ApiErrorBody.safeParse(body).data?.error.message ?? JSON.stringify(body)}`);
+const { assetId, jobId } = body as { assetId: string; jobId: string };
+console.log(`${clock()}  202 in ${Date.now() - submittedAt} ms: asset ${assetId}, job ${jobId}`);
+
+// Flaky: the first two calls fail, then the service answers again (the third attempt succeeds).
+if (values.flaky) {
+  void (async () => {
+    for (;;) {
+      const calls = (await (await fetch(`${AI_CONTROL}/calls`)).json()) as Record<string, number>;
+      if ((calls[assetId] ?? 0) >= 2) return void (await control({ failRate: 0 }));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+}
+
+let lastStatus = "";
+const unwatch = onSnapshot(doc(db, "users", user.uid, "assets", assetId), (snap) => {
+  const asset = snap.data() as Asset | undefined;
+  if (!asset || asset.status === lastStatus) return;
+  lastStatus = asset.status;
+  console.log(`${clock()}  asset is ${asset.status}`);
+});
+
+const timeout = setTimeout(() => stop("No event within 2 minutes: is the local stack's scheduler running (npm start)?"), 120_000);
+const event = await arrived;
+clearTimeout(timeout);
+console.log(`${clock()}  asset_processed arrived, ${Date.now() - submittedAt} ms after the upload:`);
+if (event.status === "active") {
+  const m = event.metadata!;
+  console.log(`           ${m.brand} ${m.model}${m.year ? ` (${m.year})` : ""}, confidence ${m.confidence.overall}; labels ${m.labels.join(", ")}`);
+} else {
+  console.log(`           failed: ${event.error?.message} (${event.error?.code})`);
+}
+console.log(`\nAdmins see the run in the console (pipeline ai-processing, project assets): run ${jobId}`);
+unwatch();
+if (injected) await control({ failRate: 0 });
+await terminate(db);
+process.exit(event.status === "active" || injected ? 0 : 1);
