@@ -1,7 +1,8 @@
 // `npm run bench`: builds the functions and the bare baseline, starts a fresh
 // emulator stack under its own project id with both loaded, runs
 // bench/bench.ts against it and stops it. `npm run bench -- --queue` runs the
-// queue controls' bench (bench/queue.ts) instead.
+// queue controls' bench (bench/queue.ts) instead, `-- --assets` the AI asset
+// queue's (bench/assets.ts).
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,5 +21,5 @@ writeFileSync(join(root, "firebase.bench.json"), `${JSON.stringify(config, null,
 
 step("Starting the emulators and running the benchmark");
 const tsx = join(root, "bench", "node_modules", ".bin", "tsx");
-const script = process.argv.includes("--queue") ? "queue.ts" : "bench.ts";
+const script = process.argv.includes("--queue") ? "queue.ts" : process.argv.includes("--assets") ? "assets.ts" : "bench.ts";
 process.exit(await emulatorsExec([tsx, join(root, "bench", script)], { project: "demo-clementine-bench", quiet: true, config: "firebase.bench.json" }));
