@@ -3,6 +3,7 @@ import { collection, limit, onSnapshot, orderBy, query, where } from "firebase/f
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ChartView } from "./chart.js";
 import { api, type Services } from "./firebase.js";
+import { PIPELINES } from "./pipelines.js";
 import type { Stamp } from "./format.js";
 
 interface Minute {
@@ -20,7 +21,6 @@ interface Counts {
   failed: number;
   cancelled: number;
 }
-const PIPELINES = ["demo-task", "video-ingest", "transform"];
 const HOUR = 60;
 
 /**
@@ -29,7 +29,7 @@ const HOUR = 60;
  * and its counts now, from the admin API's aggregation queries.
  */
 export function Metrics({ services, project }: { services: Services; project: string }) {
-  const [pipeline, setPipeline] = useState(PIPELINES[0]!);
+  const [pipeline, setPipeline] = useState<string>(PIPELINES[0]);
   const [minutes, setMinutes] = useState<Minute[]>([]);
   const [counts, setCounts] = useState<Counts | null>(null);
   useEffect(

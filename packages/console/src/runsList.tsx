@@ -2,6 +2,7 @@ import type { RunStatus } from "@clementine/shared";
 import { collection, limit, onSnapshot, orderBy, query, Timestamp, where, type QueryConstraint } from "firebase/firestore";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Services } from "./firebase.js";
+import { PIPELINES } from "./pipelines.js";
 import { duration, ms, when, type Stamp } from "./format.js";
 import { go, href, useKeys } from "./route.js";
 
@@ -22,7 +23,6 @@ interface RunRow {
 }
 
 const STATUSES: RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
-const PIPELINES = ["demo-task", "transform", "video-ingest"];
 const PAGE = 100;
 
 interface Filters {
