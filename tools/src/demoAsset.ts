@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AI_SERVICE_PORT } from "./aiService.js";
-import { AUTH_HOST, FIREBASE_PROJECT, FIRESTORE, functionUrl } from "./emulatorConfig.js";
+import { AUTH_HOST, CONSOLE_URL, FIREBASE_PROJECT, FIRESTORE, functionUrl } from "./emulatorConfig.js";
 
 const { values } = parseArgs({
   options: {
@@ -56,8 +56,9 @@ if (injected) await control(injected).catch(() => stop(`The stand-in AI service 
 let submittedAt = 0;
 const started = Date.now();
 const clock = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
+let unlisten = () => {};
 const arrived = new Promise<AssetProcessedEvent>((resolve) => {
-  onSnapshot(collection(db, "users", user.uid, "events"), (snap) => {
+  unlisten = onSnapshot(collection(db, "users", user.uid, "events"), (snap) => {
     for (const change of snap.docChanges()) if (change.type === "added") resolve(AssetProcessedEvent.parse(change.doc.data()));
   });
 });
@@ -76,16 +77,22 @@ if (res.status !== 202) stop(`The API answered ${res.status}: ${ApiErrorBody.saf
 const { assetId, jobId } = body as { assetId: string; jobId: string };
 console.log(`${clock()}  202 in ${Date.now() - submittedAt} ms: asset ${assetId}, job ${jobId}`);
 
-// Flaky: the first two calls fail, then the service answers again (the third attempt succeeds).
-if (values.flaky) {
-  void (async () => {
-    for (;;) {
-      const calls = (await (await fetch(`${AI_CONTROL}/calls`)).json()) as Record<string, number>;
-      if ((calls[assetId] ?? 0) >= 2) return void (await control({ failRate: 0 }));
-      await new Promise((r) => setTimeout(r, 100));
+// The AI service's side, from the stand-in's call log: each call as it arrives (a flaky service recovers after two).
+let watching = true;
+const calls = (async () => {
+  let seen = 0;
+  for (let last = false; !last; ) {
+    last = !watching; // one more look once the event is in
+    const log = ((await (await fetch(`${AI_CONTROL}/log`)).json()) as Array<{ assetId: string; outcome: string }>).filter((c) => c.assetId === assetId);
+    for (const call of log.slice(seen)) {
+      seen++;
+      const answer = call.outcome === "ok" ? "answers" : call.outcome === "unavailable" ? "answers 503: retried after a backoff" : call.outcome === "corrupted" ? "refuses the image (422): not retried" : call.outcome;
+      console.log(`${clock()}  AI service call ${seen}: ${answer}`);
+      if (values.flaky && seen === 2) await control({ failRate: 0 });
     }
-  })();
-}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+})();
 
 let lastStatus = "";
 const unwatch = onSnapshot(doc(db, "users", user.uid, "assets", assetId), (snap) => {
@@ -105,8 +112,11 @@ if (event.status === "active") {
 } else {
   console.log(`           failed: ${event.error?.message} (${event.error?.code})`);
 }
-console.log(`\nAdmins see the run in the console (pipeline ai-processing, project assets): run ${jobId}`);
+console.log(`\nAdmins see the run in the console (project assets: ${CONSOLE_URL}/?project=assets), run ${jobId}`);
+watching = false;
+await calls;
 unwatch();
+unlisten();
 if (injected) await control({ failRate: 0 });
 await terminate(db);
 process.exit(event.status === "active" || injected ? 0 : 1);

@@ -44,20 +44,32 @@ ${bold("Clementine local stack is up")} (project ${FIREBASE_PROJECT}, emulators 
   Ctrl+C stops everything.
 `);
 
+// Stay alive until the emulators (our parent) stop us, or are gone: a stop that did not reach us (a signal to firebase alone) must not leave the AI service behind.
+let stopped: () => void = () => {};
+const stopping = new Promise<void>((resolve) => {
+  stopped = resolve;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => resolve());
+});
+
+let unreachable = 0;
 for (const fn of scheduled) {
   setInterval(() => {
     fireScheduledFunction(FUNCTIONS_HOST, FIREBASE_PROJECT, fn).then(
       (status) => {
+        unreachable = 0;
         if (status !== 200 || fn.everyMs >= 60_000) console.log(`scheduler: fired ${fn.name} → ${status}`);
       },
-      (error: unknown) => console.error(`scheduler: ${fn.name} failed: ${String(error)}`),
+      (error: unknown) => {
+        console.error(`scheduler: ${fn.name} failed: ${String(error)}`);
+        if (++unreachable >= 5) {
+          console.error("scheduler: the functions emulator is gone; stopping");
+          stopped();
+        }
+      },
     );
   }, fn.everyMs);
 }
 
-// Stay alive until the emulators (our parent) stop us.
-await new Promise<void>((resolve) => {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => resolve());
-});
+await stopping;
 await ai.stop();
 process.exit(0);
