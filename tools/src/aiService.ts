@@ -33,6 +33,8 @@ export interface Control {
   slowMs?: number;
   /** Every answer that got as far as the image waits this long once it has fetched it: a model's working time. */
   latencyMs?: number;
+  /** While true, answers that got as far as the image wait (a backlog forms behind them); false lets them all go. */
+  hold?: boolean;
 }
 
 export interface Call {
@@ -40,6 +42,8 @@ export interface Call {
   /** Epoch ms the call arrived. */
   at: number;
   outcome: Outcome;
+  /** Epoch ms the answer went (or the connection was dropped); null while the call is in progress. */
+  doneAt: number | null;
 }
 
 export interface AiService {
@@ -49,6 +53,10 @@ export interface AiService {
   calls(): Record<string, number>;
   /** Every call, in the order they arrived. */
   log(): Call[];
+  /** Lets the `count` longest-held calls answer (the rest stay held while `hold` is on). */
+  release(count: number): void;
+  /** How many calls are held now. */
+  held(): number;
   reset(): void;
   /** Stops listening for `ms` (connections are refused), then listens again on the same port. */
   refuseFor(ms: number): Promise<void>;
@@ -94,12 +102,20 @@ export function isTruncated(bytes: Uint8Array): boolean {
 }
 
 export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1" }: { port?: number; host?: string } = {}): Promise<AiService> {
-  const initial = (): Required<Omit<Control, "script">> & { script: Record<string, Outcome[]> } => ({ script: {}, failRate: 0, rateOutcome: "unavailable", slowMs: 60_000, latencyMs: 0 });
+  const initial = (): Required<Omit<Control, "script">> & { script: Record<string, Outcome[]> } => ({ script: {}, failRate: 0, rateOutcome: "unavailable", slowMs: 60_000, latencyMs: 0, hold: false });
   let control = initial();
   let calls: Record<string, number> = {};
   let log: Call[] = [];
   const sockets = new Set<Socket>();
   const pending = new Set<NodeJS.Timeout>();
+  /** Calls waiting for `hold` to end. */
+  const released = new Set<() => void>();
+  const release = (count = Infinity) => {
+    for (const resolve of [...released].slice(0, count)) {
+      released.delete(resolve);
+      resolve();
+    }
+  };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
@@ -112,7 +128,9 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
     const { assetId, imageUrl, category } = parsed.data;
     calls[assetId] = (calls[assetId] ?? 0) + 1;
     const outcome = control.script[assetId]?.shift() ?? (Math.random() < control.failRate ? control.rateOutcome : "ok");
-    log.push({ assetId, at: Date.now(), outcome });
+    const call: Call = { assetId, at: Date.now(), outcome, doneAt: null };
+    log.push(call);
+    res.on("close", () => (call.doneAt = Date.now()));
     if (outcome === "reset") return req.socket.destroy();
     if (outcome === "unavailable") return fail(res, 503, "UNAVAILABLE", "the model is overloaded; try again");
     if (outcome === "corrupted") return fail(res, 422, "IMAGE_UNREADABLE", "the image could not be decoded");
@@ -122,6 +140,7 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
     if (!sniffImageType(bytes) || isTruncated(bytes)) return fail(res, 422, "IMAGE_UNREADABLE", "the image could not be decoded");
     // The model's working time, once it has the image.
     if (control.latencyMs > 0) await wait(control.latencyMs);
+    if (control.hold) await new Promise<void>((resolve) => released.add(resolve));
     const reply = () => json(res, 200, describeImage(bytes, category));
     if (outcome !== "slow") return reply();
     await wait(control.slowMs);
@@ -173,6 +192,7 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
     });
   }
   async function close() {
+    release();
     for (const timer of pending) clearTimeout(timer);
     pending.clear();
     for (const socket of sockets) socket.destroy();
@@ -184,11 +204,15 @@ export async function startAiService({ port = AI_SERVICE_PORT, host = "127.0.0.1
   const service: AiService = {
     url: `http://${host}:${port}`,
     control(next) {
+      if (next.hold === false) release();
       control = { ...control, ...next, script: { ...control.script, ...Object.fromEntries(Object.entries(next.script ?? {}).map(([k, v]) => [k, [...v]])) } };
     },
     calls: () => ({ ...calls }),
-    log: () => [...log],
+    log: () => log.map((c) => ({ ...c })),
+    release: (count) => release(count),
+    held: () => released.size,
     reset() {
+      release();
       control = initial();
       calls = {};
       log = [];

@@ -76,4 +76,28 @@ describe("stand-in AI service", () => {
     while (status !== 200 && Date.now() < deadline) status = await analyze("down").then((r) => r.status, () => 0);
     expect(status).toBe(200);
   });
+
+  it("holds answers while asked, lets them go one at a time in arrival order, and logs each call's span", async () => {
+    ai.control({ hold: true });
+    const first = analyze("h1");
+    await until(() => ai.held() === 1);
+    const second = analyze("h2");
+    await until(() => ai.held() === 2);
+    ai.release(1);
+    expect((await first).status).toBe(200);
+    expect(ai.held()).toBe(1);
+    ai.control({ hold: false });
+    expect((await second).status).toBe(200);
+    const log = ai.log();
+    expect(log.map((c) => c.assetId)).toEqual(["h1", "h2"]);
+    expect(log[0]!.doneAt).toBeLessThanOrEqual(log[1]!.doneAt!);
+  });
 });
+
+async function until(check: () => boolean) {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

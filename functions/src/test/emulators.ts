@@ -98,7 +98,7 @@ export function testPipelines({ transformTimeoutSeconds = 60 }: { transformTimeo
   return pipelines({
     db,
     transformTimeoutSeconds,
-    assets: { store: getImageStore, serviceUrl: () => `http://127.0.0.1:${AI_SERVICE_PORT}`, timeoutMs: 2000, retryBaseMs: 300, concurrency: 2 },
+    assets: { store: getImageStore, serviceUrl: () => `http://127.0.0.1:${AI_SERVICE_PORT}`, timeoutMs: 10_000, retryBaseMs: 300, concurrency: 2 },
   });
 }
 
