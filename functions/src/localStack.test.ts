@@ -1,6 +1,6 @@
 import { RunRecord } from "@clementine/shared";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,12 +21,24 @@ import { testPipelines, watchDoc } from "./test/emulators.js";
 // of a run and started again: the run finishes, and no completed step runs again.
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CONFIG = "firebase.restart.json";
+/**
+ * Its own copy of the built functions: the functions emulator writes the
+ * params it resolved from defaults into the source's `.env.local`, which
+ * every emulator loading that folder then prefers over its project's own
+ * `.env.<project>`. Sharing functions/dist, this stack's values
+ * (demo-clementine's) would override the test project's.
+ */
+const SOURCE = "functions/dist-restart";
 const OFFSET = 10_000;
 const dataDir = mkdtempSync(join(tmpdir(), "clementine-restart-"));
 const running = new Set<ChildProcess>();
 
 function writeConfig() {
-  const config = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8")) as { emulators: Record<string, { port?: number; websocketPort?: number }> };
+  const config = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8")) as { emulators: Record<string, { port?: number; websocketPort?: number }>; functions: Array<{ source: string }> };
+  // Beside functions/dist, so that its node_modules link still resolves.
+  rmSync(join(root, SOURCE), { recursive: true, force: true });
+  cpSync(join(root, "functions", "dist"), join(root, SOURCE), { recursive: true, verbatimSymlinks: true });
+  config.functions[0]!.source = SOURCE;
   for (const emulator of Object.values(config.emulators)) {
     if (emulator.port) emulator.port += OFFSET;
     if (emulator.websocketPort) emulator.websocketPort += OFFSET;
@@ -89,6 +101,7 @@ afterAll(async () => {
   await Promise.all([...running].map(stopStack));
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(join(root, CONFIG), { force: true });
+  rmSync(join(root, SOURCE), { recursive: true, force: true });
 });
 
 describe("the local stack stopped mid-run and started again", () => {

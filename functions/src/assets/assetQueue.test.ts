@@ -369,7 +369,16 @@ describe("a backed-up queue", () => {
     for (let i = 0; i < 4; i++) queued.push(await one());
     // Each queued run's delivery came and found no free slot: the run waits, its wake-up now only the sweeper's backstop (minutes away).
     const queuedByDelivery = (s: DocumentSnapshot) => s.get("status") === "pending" && s.get("admission.waiting") === true && (s.get("wakeAt") as Timestamp).toMillis() > Date.now() + 60_000;
-    await untilAsync(async () => (await db.getAll(...queued.map((q) => runRef(db, q.jobId)))).every(queuedByDelivery));
+    const queuedRuns = () => db.getAll(...queued.map((q) => runRef(db, q.jobId)));
+    await untilAsync(async () => (await queuedRuns()).every(queuedByDelivery), 20_000, async () =>
+      JSON.stringify({
+        queued: (await queuedRuns()).map((s) => ({ status: s.get("status") as string, admission: s.get("admission") as unknown, lease: s.get("lease") as unknown, steps: s.get("steps") as unknown })),
+        blockers: (await db.getAll(...blockers.map((b) => runRef(db, b.jobId)))).map((s) => ({ status: s.get("status") as string, lease: s.get("lease") as unknown })),
+        gate: (await db.collection("runGates").where("scope", "==", "ai-processing").get()).docs.map((d) => d.data()),
+        now: Date.now(),
+        calls: ai.log(),
+      }),
+  );
     expect(ai.log().map((c) => c.assetId).sort()).toEqual(blockers.map((b) => b.assetId).sort());
 
     // One slot at a time: each held call let go frees one, and the longest-waiting asset takes it.
@@ -407,10 +416,10 @@ describe("queue health", () => {
 });
 
 /** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-async function untilAsync(check: () => Promise<boolean>, timeoutMs = 10_000) {
+async function untilAsync(check: () => Promise<boolean>, timeoutMs = 10_000, describe: () => Promise<string> = () => Promise.resolve("")) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    if (Date.now() > deadline) throw new Error(`condition not met in time ${await describe()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
