@@ -24,19 +24,21 @@ export async function submitAsset(engine: Engine, store: ImageStore, uid: string
   const assetRef = assetsCollection(engine.db, uid).doc();
   const assetId = assetRef.id;
   const upload = await receiveUpload(body, contentType, store, `users/${uid}/assets/${assetId}/original`);
-  const prepared = prepareRun(engine, { pipeline: AI_PROCESSING, projectId: ASSETS_PROJECT_ID, payload: { uid, assetId }, correlationId: assetId });
-  if (prepared.kind !== "ready") throw new Error(`the ai-processing run could not be prepared: ${prepared.kind}`);
-  const now = Timestamp.fromMillis(engine.now());
-  const asset: Asset = { ownerUid: uid, category: upload.category, name: upload.name, status: "draft", image: upload.image, jobId: prepared.ref.id, metadata: null, error: null, createdAt: now, updatedAt: now };
   let created: Timestamp;
+  let jobId: string;
   try {
+    const prepared = prepareRun(engine, { pipeline: AI_PROCESSING, projectId: ASSETS_PROJECT_ID, payload: { uid, assetId }, correlationId: assetId });
+    if (prepared.kind !== "ready") throw new Error(`the ai-processing run could not be prepared: ${prepared.kind}`);
+    jobId = prepared.ref.id;
+    const now = Timestamp.fromMillis(engine.now());
+    const asset: Asset = { ownerUid: uid, category: upload.category, name: upload.name, status: "draft", image: upload.image, jobId, metadata: null, error: null, createdAt: now, updatedAt: now };
     const [write] = await engine.db.batch().create(assetRef, asset).create(prepared.ref, prepared.record).commit();
     created = write!.writeTime;
   } catch (error) {
+    // Nothing was committed: the image must not outlive the request.
     await store.delete(upload.image.path).catch(() => {});
     throw error;
   }
-  const jobId = prepared.ref.id;
   logger.info("asset.submitted", { uid, assetId, jobId, bytes: upload.image.bytes, contentType: upload.image.contentType });
   try {
     await enqueueNewRun(engine, jobId);

@@ -33,6 +33,8 @@ export function assetRoutes({ getEngine, store, localStore }: AssetRouteDeps): R
       maxBodyBytes: MAX_UPLOAD_BYTES,
       tooLargeMessage: `image: at most ${MAX_IMAGE_BYTES / MB} MB`,
       async handle({ uid, rawBody, header }) {
+        // A uid from a custom token may be any string; assets live under it as a document id.
+        if (!DocumentId.safeParse(uid).success) return errorReply("PERMISSION_DENIED", "This account's id cannot own assets.");
         try {
           return accepted(await submitAsset(getEngine(), await store(), uid, rawBody, header("content-type")));
         } catch (error) {
