@@ -32,6 +32,12 @@ function stop(message: string, code = 1): never {
   process.exit(code);
 }
 
+/** Stops after a failure was injected: the stand-in AI service is the whole stack's, so it is left as it was. */
+async function giveUp(message: string): Promise<never> {
+  await control({ failRate: 0 }).catch(() => {});
+  return stop(message);
+}
+
 const app = initializeApp({ projectId: FIREBASE_PROJECT, apiKey: "demo-key", authDomain: `${FIREBASE_PROJECT}.firebaseapp.com` });
 const auth = getAuth(app);
 connectAuthEmulator(auth, AUTH_HOST, { disableWarnings: true });
@@ -50,7 +56,9 @@ console.log(`Signed in anonymously as ${user.uid}; listening to users/${user.uid
 
 // A failure, if asked for, injected into the stand-in AI service for every call until this demo ends.
 const injected = values.unreadable ? { failRate: 1, rateOutcome: "corrupted" } : values.flaky ? { failRate: 1, rateOutcome: "unavailable" } : null;
-const control = (body: unknown) => fetch(AI_CONTROL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+function control(body: unknown) {
+  return fetch(AI_CONTROL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
 if (injected) await control(injected).catch(() => stop(`The stand-in AI service does not answer at ${AI_CONTROL}. Is the local stack up (npm start)?`));
 
 let submittedAt = 0;
@@ -70,10 +78,10 @@ form.append("name", `Demo upload ${new Date().toLocaleTimeString()}`);
 console.log(`${clock()}  uploading ${basename(values.image)} (${image.length} bytes) as a ${values.category}${injected ? `; the AI service will ${values.unreadable ? "find it unreadable" : "fail twice (503)"}` : ""}`);
 submittedAt = Date.now();
 const res = await fetch(`${functionUrl("api")}/assets/analyze-queue`, { method: "POST", headers: { authorization: `Bearer ${await user.getIdToken()}` }, body: form }).catch(() =>
-  stop("Could not reach the API. Is the local stack up (npm start)?"),
+  giveUp("Could not reach the API. Is the local stack up (npm start)?"),
 );
 const body: unknown = await res.json();
-if (res.status !== 202) stop(`The API answered ${res.status}: ${ApiErrorBody.safeParse(body).data?.error.message ?? JSON.stringify(body)}`);
+if (res.status !== 202) await giveUp(`The API answered ${res.status}: ${ApiErrorBody.safeParse(body).data?.error.message ?? JSON.stringify(body)}`);
 const { assetId, jobId } = body as { assetId: string; jobId: string };
 console.log(`${clock()}  202 in ${Date.now() - submittedAt} ms: asset ${assetId}, job ${jobId}`);
 
@@ -92,7 +100,7 @@ const calls = (async () => {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-})();
+})().catch(() => console.log(`${clock()}  (the stand-in AI service stopped answering)`));
 
 let lastStatus = "";
 const unwatch = onSnapshot(doc(db, "users", user.uid, "assets", assetId), (snap) => {
@@ -102,7 +110,7 @@ const unwatch = onSnapshot(doc(db, "users", user.uid, "assets", assetId), (snap)
   console.log(`${clock()}  asset is ${asset.status}`);
 });
 
-const timeout = setTimeout(() => stop("No event within 2 minutes: is the local stack's scheduler running (npm start)?"), 120_000);
+const timeout = setTimeout(() => void giveUp("No event within 2 minutes: is the local stack's scheduler running (npm start)?"), 120_000);
 const event = await arrived;
 clearTimeout(timeout);
 console.log(`${clock()}  asset_processed arrived, ${Date.now() - submittedAt} ms after the upload:`);

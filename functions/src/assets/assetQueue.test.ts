@@ -116,15 +116,16 @@ describe("POST /api/assets/analyze-queue: who may submit", () => {
   });
 
   it("refuses an account whose uid cannot name a document (a custom token may carry any string), storing nothing", async () => {
-    const uid = `odd/${uniqueId("uid")}`;
-    const res = await fetch(`${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=demo-key`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: await auth.createCustomToken(uid), returnSecureToken: true }),
-    });
-    const { idToken } = (await res.json()) as { idToken: string };
-    expect((await submit(idToken)).body.error).toEqual({ code: "PERMISSION_DENIED", message: "This account's id cannot own assets." });
-    expect(storedImages(uid)).toEqual([]);
+    for (const uid of [`odd/${uniqueId("uid")}`, `auth0|${uniqueId("uid")}`]) {
+      const res = await fetch(`${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=demo-key`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: await auth.createCustomToken(uid), returnSecureToken: true }),
+      });
+      const { idToken } = (await res.json()) as { idToken: string };
+      expect((await submit(idToken)).body.error).toEqual({ code: "PERMISSION_DENIED", message: "This account's id cannot own assets." });
+      expect(storedImages(uid)).toEqual([]);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { describeError } from "../core/jobErrors.js";
 import { enqueueNewRun, prepareRun } from "../engine/createRun.js";
 import type { Engine } from "../engine/engine.js";
 import { isPreconditionFailed } from "../engine/firestoreErrors.js";
+import { runsCollection } from "../engine/refs.js";
 import { assetsCollection } from "../lib/refs.js";
 import { AI_PROCESSING } from "../pipelines/aiProcessing.js";
 import { ASSETS_PROJECT_ID } from "./config.js";
@@ -24,20 +25,25 @@ export async function submitAsset(engine: Engine, store: ImageStore, uid: string
   const assetRef = assetsCollection(engine.db, uid).doc();
   const assetId = assetRef.id;
   const upload = await receiveUpload(body, contentType, store, `users/${uid}/assets/${assetId}/original`);
+  const jobId = runsCollection(engine.db).doc().id;
   let created: Timestamp;
-  let jobId: string;
   try {
-    const prepared = prepareRun(engine, { pipeline: AI_PROCESSING, projectId: ASSETS_PROJECT_ID, payload: { uid, assetId }, correlationId: assetId });
+    const prepared = prepareRun(engine, { pipeline: AI_PROCESSING, projectId: ASSETS_PROJECT_ID, payload: { uid, assetId }, correlationId: assetId, runId: jobId });
     if (prepared.kind !== "ready") throw new Error(`the ai-processing run could not be prepared: ${prepared.kind}`);
-    jobId = prepared.ref.id;
     const now = Timestamp.fromMillis(engine.now());
     const asset: Asset = { ownerUid: uid, category: upload.category, name: upload.name, status: "draft", image: upload.image, jobId, metadata: null, error: null, createdAt: now, updatedAt: now };
     const [write] = await engine.db.batch().create(assetRef, asset).create(prepared.ref, prepared.record).commit();
     created = write!.writeTime;
   } catch (error) {
-    // Nothing was committed: the image must not outlive the request.
-    await store.delete(upload.image.path).catch(() => {});
-    throw error;
+    // A commit may land though its answer was lost (a deadline, a dropped connection): then the asset is there.
+    const landed = await assetRef.get().catch(() => null);
+    if (landed?.exists && landed.get("jobId") === jobId) {
+      created = landed.updateTime!;
+    } else {
+      // Nothing was committed: the image must not outlive the request.
+      await store.delete(upload.image.path).catch(() => {});
+      throw error;
+    }
   }
   logger.info("asset.submitted", { uid, assetId, jobId, bytes: upload.image.bytes, contentType: upload.image.contentType });
   try {

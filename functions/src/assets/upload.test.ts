@@ -57,6 +57,14 @@ describe("receiveUpload", () => {
     expect(await refusal(Buffer.from("x"), "multipart/form-data; nothing")).toMatchObject({ status: 400, field: "body" });
   });
 
+  it("refuses a body cut off inside the image, or malformed after it, and keeps none of it", async () => {
+    const whole = form({ image: Buffer.concat([PNG, Buffer.alloc(200_000, 9)]), category: "coin" });
+    expect(await refusal(whole.subarray(0, 150_000))).toMatchObject({ status: 400 });
+    const afterImage = Buffer.concat([form({ image: PNG }).subarray(0, -`--${BOUNDARY}--\r\n`.length), Buffer.from(`--${BOUNDARY}\r\nnot a header\r\n\r\nx\r\n--${BOUNDARY}--\r\n`)]);
+    expect(await refusal(afterImage)).toMatchObject({ status: 400 });
+    expect((await readdir(root, { recursive: true })).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
   it("stops an image over the limit, says the limit, and keeps none of it", async () => {
     const big = Buffer.concat([PNG, Buffer.alloc(MAX_IMAGE_BYTES, 1)]);
     const error = await refusal(form({ category: "coin", image: big }));

@@ -56,7 +56,11 @@ export async function receiveUpload(body: Buffer, contentType: string | undefine
       stored = storeImage(file, store, path, refuse);
     });
     parser.on("filesLimit", () => refuse(new UploadError(400, "image", "send exactly one file")));
-    parser.on("error", () => reject(new UploadError(400, "body", "malformed multipart/form-data")));
+    // Refused, but only once the image (if one started) has settled: what it stored is deleted below.
+    parser.on("error", () => {
+      refuse(new UploadError(400, "body", "malformed or incomplete multipart/form-data"));
+      resolve();
+    });
     parser.on("close", () => resolve());
     parser.end(body);
   });
@@ -87,6 +91,13 @@ function storeImage(file: NodeJS.ReadableStream & { truncated?: boolean }, store
     let type: ImageType | null = null;
     const tooLarge = new UploadError(413, "image", `at most ${MAX_IMAGE_BYTES / MB} MB`);
     file.on("limit", () => refuse(tooLarge));
+    // The body ended inside the image (no closing boundary): nothing of it may stay.
+    file.on("error", () => {
+      const incomplete = new UploadError(400, "image", "the upload ended before the image did");
+      if (!out) return reject(incomplete);
+      out.destroy();
+      void upload!.catch(() => undefined).then(() => store.delete(path)).then(() => reject(incomplete), reject);
+    });
     file.on("data", (chunk: Buffer) => {
       if (out) return void out.write(chunk);
       head.push(chunk);

@@ -3,7 +3,8 @@ import { logger } from "firebase-functions";
 import { z } from "zod";
 import { submitAsset } from "../assets/submitAsset.js";
 import { MAX_UPLOAD_BYTES, UploadError } from "../assets/upload.js";
-import type { FileImageStore, ImageStore } from "../assets/imageStore.js";
+import { checkObjectPath, type FileImageStore, type ImageStore } from "../assets/imageStore.js";
+import { describeError } from "../core/jobErrors.js";
 import type { Engine } from "../engine/engine.js";
 import { assetRef } from "../lib/refs.js";
 import { accepted, errorReply, ok, type HttpReply } from "./layer/reply.js";
@@ -33,8 +34,8 @@ export function assetRoutes({ getEngine, store, localStore }: AssetRouteDeps): R
       maxBodyBytes: MAX_UPLOAD_BYTES,
       tooLargeMessage: `image: at most ${MAX_IMAGE_BYTES / MB} MB`,
       async handle({ uid, rawBody, header }) {
-        // A uid from a custom token may be any string; assets live under it as a document id.
-        if (!DocumentId.safeParse(uid).success) return errorReply("PERMISSION_DENIED", "This account's id cannot own assets.");
+        // A uid from a custom token may be any string; assets and their images live under it.
+        if (!canOwnAssets(uid)) return errorReply("PERMISSION_DENIED", "This account's id cannot own assets.");
         try {
           return accepted(await submitAsset(getEngine(), await store(), uid, rawBody, header("content-type")));
         } catch (error) {
@@ -50,12 +51,15 @@ export function assetRoutes({ getEngine, store, localStore }: AssetRouteDeps): R
       access: "user",
       params: z.strictObject({ assetId: DocumentId }),
       async handle({ uid, params }) {
+        if (!canOwnAssets(uid)) return errorReply("ASSET_NOT_FOUND");
         const ref = assetRef(getEngine().db, uid, params.assetId);
         const snap = await ref.get();
         if (!snap.exists) return errorReply("ASSET_NOT_FOUND");
+        const { image } = Asset.parse(snap.data());
         // The document first: a run still waiting finds it gone and ends quietly.
         await ref.delete();
-        await (await store()).delete(Asset.parse(snap.data()).image.path);
+        // The asset is gone whatever happens next; an image that could not be deleted is logged, for a cleanup.
+        await (await store()).delete(image.path).catch((error: unknown) => logger.error("asset.image_not_deleted", { uid, assetId: params.assetId, path: image.path, detail: describeError(error) }));
         logger.info("asset.deleted", { uid, assetId: params.assetId });
         return ok({ assetId: params.assetId, deleted: true });
       },
@@ -76,6 +80,17 @@ export function assetRoutes({ getEngine, store, localStore }: AssetRouteDeps): R
       },
     }),
   ];
+}
+
+/** Whether `uid` can name the asset's document and its image's object path (a custom token's uid may hold `/`, `|`, `@`…). */
+function canOwnAssets(uid: string): boolean {
+  if (!DocumentId.safeParse(uid).success) return false;
+  try {
+    checkObjectPath(`users/${uid}/assets/x/original`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The upload's refusal names its field ("category: must be one of …"): text of our own, safe to send. */
