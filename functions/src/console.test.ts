@@ -1,9 +1,12 @@
-import { CONSOLE_URL } from "@clementine/tools/emulatorConfig";
-import { mkdirSync } from "node:fs";
+import { startAiService } from "@clementine/tools/aiService";
+import { CONSOLE_URL, functionUrl } from "@clementine/tools/emulatorConfig";
+import { mkdirSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auth, db } from "./lib/firebase.js";
-import { fireSchedule, uniqueId } from "./test/emulators.js";
+import { ASSETS_PROJECT_ID } from "./assets/config.js";
+import { assetRef } from "./lib/refs.js";
+import { fireSchedule, signUpAnonymously, uniqueId, watchDoc } from "./test/emulators.js";
 import { CHROMIUM } from "../../scripts/lib/chromium.mjs";
 
 // The operations console in a real headless browser (Debian's chromium),
@@ -42,8 +45,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto(`${CONSOLE_URL}/?project=${projectId}#/runs`);
+async function signIn(page: Page, who: { email: string; password: string }, project = projectId) {
+  await page.goto(`${CONSOLE_URL}/?project=${project}#/runs`);
   await page.getByLabel("Email").fill(who.email);
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -101,6 +104,41 @@ describe("the operations console", () => {
     await expect.poll(() => page.getByTestId("counts").textContent(), { timeout: 10_000 }).toContain("1 completed");
     await shoot(page, "metrics");
     await page.close();
+  });
+
+  it("lists the AI asset queue like every other pipeline: a refused image is in the dead letters with the AI's reason, and a retry completes it", { timeout: 90_000 }, async () => {
+    const ai = await startAiService();
+    const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    try {
+      const queueAdmin = { email: `${uniqueId("assets-admin")}@console.test`, password: "console-password" };
+      const user = await auth.createUser(queueAdmin);
+      await db.doc(`projects/${ASSETS_PROJECT_ID}/members/${user.uid}`).set({ role: "admin" });
+      // A user's photo that the AI service refuses (422) the first time.
+      ai.control({ failRate: 1, rateOutcome: "corrupted" });
+      const owner = await signUpAnonymously();
+      const form = new FormData();
+      form.append("image", new Blob([readFileSync(new URL("../../tools/assets/sample-coin.png", import.meta.url))]), "coin.png");
+      form.append("category", "coin");
+      const res = await fetch(`${functionUrl("api")}/assets/analyze-queue`, { method: "POST", headers: { authorization: `Bearer ${owner.idToken}` }, body: form });
+      const { assetId, jobId } = (await res.json()) as { assetId: string; jobId: string };
+      await watchDoc(assetRef(db, owner.uid, assetId), (snap) => snap.get("status") === "failed");
+      ai.control({ failRate: 0 });
+
+      await signIn(page, queueAdmin, ASSETS_PROJECT_ID);
+      await expect.poll(() => page.locator("table.runs, p.empty").count(), { timeout: 20_000 }).toBeGreaterThan(0);
+      await page.keyboard.press("d");
+      const row = page.locator(`tr[data-run="${jobId}"]`);
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain("ai-processing");
+      await shoot(page, "asset-dead-letters");
+      await page.goto(`${CONSOLE_URL}/?project=${ASSETS_PROJECT_ID}#/runs/${jobId}`);
+      await expect.poll(() => page.getByTestId("run-error").textContent(), { timeout: 15_000 }).toContain("IMAGE_UNREADABLE at analyze");
+      await page.getByRole("button", { name: "Retry from failure" }).click();
+      await expect.poll(() => page.getByTestId("run-status").textContent(), { timeout: 30_000 }).toBe("completed");
+      await watchDoc(assetRef(db, owner.uid, assetId), (snap) => snap.get("status") === "active");
+    } finally {
+      await page.close();
+      await ai.stop();
+    }
   });
 
   it("a signed-in user who is not the project's admin sees none of its data", { timeout: 60_000 }, async () => {
