@@ -14,6 +14,7 @@
 //            assets hit by a failure that retries recovered (SC-005).
 import { AssetProcessedEvent } from "@clementine/shared";
 import { startAiService } from "@clementine/tools/aiService";
+import { signInWithPassword } from "@clementine/tools/authEmulator";
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl, useEmulatorsForAdmin } from "@clementine/tools/emulatorConfig";
 import { fireScheduledFunction } from "@clementine/tools/scheduledFunctions";
 import { initializeApp } from "firebase-admin/app";
@@ -47,12 +48,7 @@ const sweeper = (async () => {
 async function newUser(i: number) {
   const email = `bench-${RUN}-${i}@bench.test`;
   const { uid } = await getAuth(app).createUser({ email, password: "bench-password" });
-  const res = await fetch(`http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=bench`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "bench-password", returnSecureToken: true }),
-  });
-  return { uid, idToken: ((await res.json()) as { idToken: string }).idToken };
+  return { uid, idToken: await signInWithPassword(email, "bench-password") };
 }
 type User = Awaited<ReturnType<typeof newUser>>;
 

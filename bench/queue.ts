@@ -14,6 +14,7 @@
 //            seen in any 60 s window.
 import { RunRecord } from "@clementine/shared";
 import { FIREBASE_PROJECT, FUNCTIONS_HOST, REGION, functionUrl, useEmulatorsForAdmin } from "@clementine/tools/emulatorConfig";
+import { signInWithPassword } from "@clementine/tools/authEmulator";
 import { fireScheduledFunction } from "@clementine/tools/scheduledFunctions";
 import { initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
@@ -29,12 +30,7 @@ const WINDOW_MS = 60_000;
 const email = `${PROJECT}@bench.test`;
 const user = await getAuth(app).createUser({ email, password: "bench-password" });
 await db.doc(`projects/${PROJECT}/members/${user.uid}`).set({ role: "admin" });
-const signIn = await fetch(`http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=bench`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({ email, password: "bench-password", returnSecureToken: true }),
-});
-const token = ((await signIn.json()) as { idToken: string }).idToken;
+const token = await signInWithPassword(email, "bench-password");
 
 // The local stack's scheduler: one sweep at a time, every 2 s.
 let sweeping = true;

@@ -1,5 +1,6 @@
 import { ASSET_CATEGORIES, Asset, AssetProcessedEvent, RunRecord } from "@clementine/shared";
 import { describeImage, startAiService, type AiService } from "@clementine/tools/aiService";
+import { signInWithPassword } from "@clementine/tools/authEmulator";
 import { AUTH_HOST, FIREBASE_PROJECT, FIRESTORE } from "@clementine/tools/emulatorConfig";
 import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from "firebase/auth";
@@ -46,13 +47,7 @@ interface User {
 async function newUser(): Promise<User> {
   const email = `${uniqueId("user")}@test.test`;
   const { uid } = await auth.createUser({ email, password: PASSWORD });
-  const res = await fetch(`${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-key`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD, returnSecureToken: true }),
-  });
-  const { idToken } = (await res.json()) as { idToken: string };
-  return { uid, email, idToken };
+  return { uid, email, idToken: await signInWithPassword(email, PASSWORD) };
 }
 
 /** A client device signed in as `user`: its own app, its own Firestore connection, under the rules. */
@@ -383,7 +378,7 @@ describe("a backed-up queue", () => {
     // Each queued run's delivery came and found no free slot: the run waits, its wake-up now only the sweeper's backstop (minutes away).
     const queuedByDelivery = (s: DocumentSnapshot) => s.get("status") === "pending" && s.get("admission.waiting") === true && (s.get("wakeAt") as Timestamp).toMillis() > Date.now() + 60_000;
     const queuedRuns = () => db.getAll(...queued.map((q) => runRef(db, q.jobId)));
-    await untilAsync(async () => (await queuedRuns()).every(queuedByDelivery), 20_000, async () =>
+    await until(async () => (await queuedRuns()).every(queuedByDelivery), 20_000, async () =>
       JSON.stringify({
         queued: (await queuedRuns()).map((s) => ({ status: s.get("status") as string, admission: s.get("admission") as unknown, lease: s.get("lease") as unknown, steps: s.get("steps") as unknown })),
         blockers: (await db.getAll(...blockers.map((b) => runRef(db, b.jobId)))).map((s) => ({ status: s.get("status") as string, lease: s.get("lease") as unknown })),
@@ -428,20 +423,11 @@ describe("queue health", () => {
   });
 });
 
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-async function untilAsync(check: () => Promise<boolean>, timeoutMs = 10_000, describe: () => Promise<string> = () => Promise.resolve("")) {
+/** Polls `check` every 25 ms until it holds; fails after `timeoutMs`, with what `describe` says of the state. */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, describe: () => Promise<string> = () => Promise.resolve("")) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met in time ${await describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Polls `check` every 25 ms until it holds; fails after `timeoutMs`. */
-async function until(check: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 25));
   }
 }
