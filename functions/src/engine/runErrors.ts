@@ -9,4 +9,7 @@ const MESSAGES: Record<RunErrorCode, string> = {
   INTERNAL: "Something went wrong while running this.",
 };
 
+/** Whether `code` is one of the engine's own (not a step's `publicError`): it says nothing a run's users can act on. */
+export const isEngineErrorCode = (code: string): code is RunErrorCode => Object.hasOwn(MESSAGES, code);
+
 export const runError = (code: RunErrorCode, detail: string, step: string | null = null): RunError => ({ code, message: MESSAGES[code], detail, step });

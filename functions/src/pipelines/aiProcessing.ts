@@ -6,6 +6,7 @@ import { z } from "zod";
 import { analyzeImage } from "../assets/aiClient.js";
 import type { ImageStore } from "../assets/imageStore.js";
 import { pipeline, type MirrorWrite } from "../engine/engine.js";
+import { isEngineErrorCode } from "../engine/runErrors.js";
 import { assetRef, userEventsCollection } from "../lib/refs.js";
 
 export const AI_PROCESSING = "ai-processing";
@@ -24,7 +25,6 @@ const EVENT_TTL_MS = 24 * 3600_000;
 /** Engine codes (not the AI's own) say nothing an owner can act on: they get this. */
 const PROCESSING_FAILED: AssetError = { code: "PROCESSING_FAILED", message: "We couldn't analyse this image. Please try again." };
 const CANCELLED: AssetError = { code: "CANCELLED", message: "The analysis of this image was stopped. Please upload it again." };
-const ENGINE_CODES = new Set(["STEP_FAILED", "TIMEOUT", "INTERNAL"]);
 
 export interface AiProcessingConfig {
   db: Firestore;
@@ -92,8 +92,7 @@ function assetMirrors(db: Firestore, runId: string, run: RunRecord, { uid, asset
     output?.metadata != null
       ? { status: "active" as const, metadata: output.metadata, error: null }
       : { status: "failed" as const, metadata: null, error: run.status === "cancelled" ? CANCELLED : ownerError(run.error) };
-  const at = Timestamp.fromMillis(updatedAt.toMillis());
-  const event: AssetProcessedEvent = { type: "asset_processed", assetId, jobId: runId, ...ending, at, expiresAt: Timestamp.fromMillis(at.toMillis() + EVENT_TTL_MS) };
+  const event: AssetProcessedEvent = { type: "asset_processed", assetId, jobId: runId, ...ending, at: updatedAt, expiresAt: Timestamp.fromMillis(updatedAt.toMillis() + EVENT_TTL_MS) };
   return [
     { ref: asset, data: { ...ending, jobId: runId, updatedAt }, mode: "update" },
     // Named by the run's event count: a run retried after it failed ends again, with an event of its own.
@@ -103,6 +102,6 @@ function assetMirrors(db: Firestore, runId: string, run: RunRecord, { uid, asset
 
 /** The run's error as its owner may read it: the AI's own code and words, or a general line for the engine's. */
 function ownerError(error: RunError | null): AssetError {
-  if (!error || ENGINE_CODES.has(error.code)) return PROCESSING_FAILED;
+  if (!error || isEngineErrorCode(error.code)) return PROCESSING_FAILED;
   return { code: error.code, message: error.message };
 }
